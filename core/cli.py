@@ -1,0 +1,140 @@
+"""The `tessera` command: create databases, install addons, serve the web client."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+import click
+
+from core import Database
+from core.exceptions import TesseraError
+
+DEFAULT_DB = "sqlite:///data/tessera.sqlite3"
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "tessera.toml"
+
+
+def _configured_db() -> str:
+    if os.environ.get("TESSERA_DB"):
+        return os.environ["TESSERA_DB"]
+    if CONFIG.is_file():
+        with CONFIG.open("rb") as handle:
+            return tomllib.load(handle).get("database", {}).get("url", DEFAULT_DB)
+    return DEFAULT_DB
+
+
+class _Context:
+    def __init__(self, url: str, addons_paths: list[str]):
+        self.url = url
+        self.addons_paths = addons_paths
+        self._database = None
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            self._database = Database(self.url, addons_paths=self.addons_paths)
+        return self._database
+
+
+@click.group()
+@click.option("--db", "url", default=None, help="Database URL (else $TESSERA_DB, else config).")
+@click.option("--addons-path", default="", help="Extra addons folders, comma-separated.")
+@click.pass_context
+def cli(ctx, url, addons_path):
+    """Tessera: manage databases and addons, serve the web client."""
+    paths = [p for p in addons_path.split(",") if p]
+    ctx.obj = _Context(url or _configured_db(), paths)
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Load demo data with each addon.")
+@click.option("--all", "all_addons", is_flag=True, help="Install every available addon.")
+@click.option("--if-missing", is_flag=True, help="Do nothing when the database exists.")
+@click.pass_obj
+def init(obj, demo, all_addons, if_missing):
+    """Create the database (and install base, or every addon with --all)."""
+    database = obj.database
+    with database.env(context={"install_demo": demo}) as env:
+        installed = env.addons.installed()
+        if installed and if_missing:
+            click.echo(f"Database {obj.url} is ready ({len(installed)} addons installed).")
+            return
+        manifests = env.addons.manifests()
+        wanted = sorted(manifests) if all_addons else [n for n in ("base",) if n in manifests]
+        done = env.addons.install(wanted) if wanted else []
+    click.echo(f"Database {obj.url} created; installed: {', '.join(done) or 'no addons'}.")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def install(obj, names):
+    """Install addons with their dependencies."""
+    with obj.database.env() as env:
+        done = env.addons.install(list(names))
+    click.echo(f"Installed: {', '.join(done) or 'nothing (already installed)'}.")
+
+
+@cli.command("addons")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_addons(obj, as_json):
+    """List available addons with their state and version."""
+    with obj.database.env() as env:
+        manager = env.addons
+        rows = [{"name": name, "state": manager.state(name), "version": manifest.version,
+                 "summary": manifest.summary} for name, manifest in sorted(
+                     manager.manifests().items())]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']:<20} {row['state']:<12} {row['version']:<10} {row['summary']}")
+
+
+@cli.command()
+@click.option("--port", default=8069, show_default=True)
+@click.option("--dev", is_flag=True, help="Werkzeug development server with reloader.")
+@click.pass_obj
+def serve(obj, port, dev):
+    """Serve the web client on http://127.0.0.1:PORT."""
+    from werkzeug.serving import run_simple
+
+    from core.web import create_app
+
+    click.echo(f"Serving {obj.url} on http://127.0.0.1:{port}")
+    run_simple("127.0.0.1", port, create_app(obj.database), use_reloader=dev, threaded=True)
+
+
+@cli.command()
+@click.pass_obj
+def shell(obj):
+    """A Python shell with `env` (committed when the shell exits without error)."""
+    import code
+
+    with obj.database.env() as env:
+        code.interact(banner="Tessera shell: `env` is a superuser environment.",
+                      local={"env": env})
+
+
+def main(argv=None) -> int:
+    """Entry point of the `tessera` console script: errors print one line, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="tessera", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except TesseraError as error:
+        click.echo(f"Error: {error}", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

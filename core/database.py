@@ -1,0 +1,125 @@
+"""`Database`: an engine, the addons paths, and environments (one per transaction)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+import core.system  # noqa: F401  (registers the system models)
+from core.addons.discovery import import_addon, make_importable
+from core.addons.manager import AddonManager
+from core.exceptions import AccessError
+from core.orm import SUPERUSER_ID, Environment, Registry, Transaction
+from core.orm.schema import sync_schema
+
+SYSTEM_ADDONS = ["core"]
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine configured for Tessera: real transactions and foreign keys on SQLite,
+    REPEATABLE READ on PostgreSQL (as Odoo), psycopg 3 as the PostgreSQL driver."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, isolation_level="REPEATABLE READ", pool_pre_ping=True)
+    if parsed.get_backend_name() != "sqlite":
+        raise ValueError(f"unsupported database {url!r}: use sqlite:/// or postgresql://")
+    memory = parsed.database in (None, "", ":memory:")
+    if not memory:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(parsed, poolclass=StaticPool if memory else None,
+                              connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
+        # so that savepoints nest properly.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+class Database:
+    """One Tessera database: `Database(url, addons_paths=[...])`.
+
+    `with db.env() as env:` runs one transaction (commit on success, rollback on
+    any exception) as the superuser; `db.env(user="demo")` as a user (a login or id).
+    """
+
+    def __init__(self, url: str, addons_paths=None):
+        self.url = url
+        self.addons_paths = [str(Path(p).resolve()) for p in (addons_paths or [])]
+        self.engine = create_engine(url)
+        self._registries: dict[tuple[str, ...], Registry] = {}
+        make_importable(self.addons_paths)
+
+    def registry_for(self, addons) -> Registry:
+        """The registry of the system models plus `addons` (in install order), cached."""
+        key = tuple(SYSTEM_ADDONS + [a for a in addons if a not in SYSTEM_ADDONS])
+        registry = self._registries.get(key)
+        if registry is None:
+            registry = Registry(list(key))
+            self._registries[key] = registry
+        return registry
+
+    @contextlib.contextmanager
+    def env(self, user=None, context=None):
+        """An environment in a new transaction; commits on exit, rolls back on error."""
+        with self.engine.connect() as connection:
+            connection.begin()
+            try:
+                registry = self._load_registry(connection)
+                transaction = Transaction(registry, connection,
+                                          {"addons": lambda env: AddonManager(self, env)})
+                env = Environment(transaction, SUPERUSER_ID, context)
+                if user is not None:
+                    env = env(user=self._user_id(env, user))
+                yield env
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    def _load_registry(self, connection) -> Registry:
+        if not connection.dialect.has_table(connection, "ir_module"):
+            registry = self.registry_for([])
+            sync_schema(connection, registry.metadata)
+            env = Environment(Transaction(registry, connection), SUPERUSER_ID)
+            env["res.users"].create({"name": "System", "login": "__system__", "active": False})
+            return registry
+        rows = connection.execute(sa.text(
+            "SELECT name FROM ir_module WHERE state = 'installed' ORDER BY sequence, id"))
+        installed = [row[0] for row in rows]
+        for name in installed:
+            import_addon(name)
+        return self.registry_for(installed)
+
+    @staticmethod
+    def _user_id(env, user) -> int:
+        if isinstance(user, int):
+            return user
+        users = env["res.users"].with_context(active_test=False).search(
+            [("login", "=", user)], limit=1)
+        if not users:
+            raise AccessError(f"No user with login {user!r}")
+        return users.id
+
+    def dispose(self) -> None:
+        """Close the engine's connections."""
+        self.engine.dispose()

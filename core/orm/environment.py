@@ -1,0 +1,206 @@
+"""Environments: the (transaction, user, context, superuser flag) a recordset works in."""
+
+from __future__ import annotations
+
+import contextlib
+from types import MappingProxyType
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from core.exceptions import MissingError, RetryableError, ValidationError
+
+SUPERUSER_ID = 1
+
+# PostgreSQL SQLSTATEs of a transaction that lost a race: serialization failure, deadlock.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+class Transaction:
+    """One database transaction shared by all environments derived from it: the
+    connection, the record cache and the ORM's bookkeeping."""
+
+    def __init__(self, registry, connection: sa.Connection, services: dict | None = None):
+        self.registry = registry
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        self.cache: dict = {}  # Field -> {record id: column value}
+        self.atomic_depth = 0
+        self.computing: dict = {}  # Field -> set of ids whose value is being computed
+        self.services = services or {}
+        self.query_count = 0
+
+    def invalidate(self, fields=None, ids=None) -> None:
+        """Forget cached values: all, or of some fields, or of some records of them."""
+        if fields is None:
+            self.cache.clear()
+            return
+        for field in fields:
+            if ids is None:
+                self.cache.pop(field, None)
+            else:
+                values = self.cache.get(field)
+                if values:
+                    for rid in ids:
+                        values.pop(rid, None)
+
+
+class Environment:
+    """What a recordset runs with: `env["res.partner"]` is an empty recordset of that model.
+
+    Environments are cheap; `env(user=..., context=..., su=...)` derives a new one
+    sharing the same transaction and cache.
+    """
+
+    def __init__(self, transaction: Transaction, uid: int | None = SUPERUSER_ID,
+                 context: dict | None = None, su: bool | None = None):
+        self.transaction = transaction
+        self.uid = uid if uid is not None else SUPERUSER_ID
+        self.context = MappingProxyType(dict(context or {}))
+        self.su = (self.uid == SUPERUSER_ID) if su is None else bool(su)
+        self._models: dict = {}
+
+    # -- access --------------------------------------------------------------
+    def __getitem__(self, model_name: str):
+        model = self._models.get(model_name)
+        if model is None or model._registry is not self.transaction.registry:
+            model = self.registry[model_name]._browse(self, ())
+            self._models[model_name] = model
+        return model
+
+    def __contains__(self, model_name: str) -> bool:
+        return model_name in self.registry
+
+    def __call__(self, user=None, context=None, su=None) -> Environment:
+        uid = self.uid if user is None else _user_id(user)
+        ctx = self.context if context is None else context
+        if su is None:
+            su = self.su if user is None else uid == SUPERUSER_ID
+        return Environment(self.transaction, uid, ctx, su)
+
+    @property
+    def registry(self):
+        """The registry of the database's installed models."""
+        return self.transaction.registry
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The SQLAlchemy connection of the current transaction."""
+        return self.transaction.connection
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.transaction.dialect
+
+    @property
+    def cache(self) -> dict:
+        """The record cache shared by every environment of this transaction."""
+        return self.transaction.cache
+
+    @property
+    def user(self):
+        """The current user as a `res.users` record (once security is installed)."""
+        if "res.users" in self.registry:
+            return self["res.users"].browse(self.uid)
+        return None
+
+    @property
+    def addons(self):
+        """The addon manager of this database (install, uninstall, state)."""
+        factory = self.transaction.services.get("addons")
+        if factory is None:
+            raise AttributeError("this environment has no addon manager")
+        return factory(self)
+
+    @property
+    def lang(self) -> str | None:
+        """The language of the context, e.g. 'vi_VN'."""
+        return self.context.get("lang")
+
+    # -- SQL -----------------------------------------------------------------
+    def execute(self, statement, params=None):
+        """Run a SQLAlchemy statement in this transaction, translating database errors
+        into Tessera's (constraint violations, lost races)."""
+        self.transaction.query_count += 1
+        try:
+            return self.transaction.connection.execute(statement, params)
+        except sa_exc.DBAPIError as error:
+            raise translate_db_error(error, self.registry) from error
+
+    @contextlib.contextmanager
+    def savepoint(self):
+        """A nested transaction: an exception inside rolls back only what was done
+        inside (and forgets cached values), then propagates."""
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            self.transaction.invalidate()
+            raise
+        else:
+            if nested.is_active:
+                nested.commit()
+
+    @contextlib.contextmanager
+    def atomic(self):
+        """Make one ORM operation all-or-nothing: only the outermost one opens a savepoint."""
+        transaction = self.transaction
+        if transaction.atomic_depth:
+            transaction.atomic_depth += 1
+            try:
+                yield
+            finally:
+                transaction.atomic_depth -= 1
+            return
+        conn = transaction.connection
+        if not conn.in_transaction():
+            conn.begin()
+        conn.exec_driver_sql("SAVEPOINT tessera_op")
+        transaction.atomic_depth = 1
+        try:
+            yield
+        except BaseException:
+            transaction.atomic_depth = 0
+            try:
+                conn.exec_driver_sql("ROLLBACK TO SAVEPOINT tessera_op")
+                conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
+            except sa_exc.DBAPIError:
+                pass  # the outer transaction is gone; the caller's rollback finishes it
+            transaction.invalidate()
+            raise
+        transaction.atomic_depth = 0
+        conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
+
+
+def _user_id(user) -> int:
+    if hasattr(user, "_ids"):
+        return user._ids[0] if user._ids else SUPERUSER_ID
+    return int(user)
+
+
+def translate_db_error(error: sa_exc.DBAPIError, registry) -> Exception:
+    """A Tessera error for a database error: constraint names become readable messages."""
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return RetryableError(f"The transaction lost a race with another one ({sqlstate}); "
+                              "nothing was saved, run it again.")
+    message = str(orig).strip().splitlines()[0] if orig is not None else str(error)
+    if isinstance(error, sa_exc.IntegrityError):
+        for (table, constraint), text in registry.constraint_messages.items():
+            if constraint in str(orig):
+                return ValidationError(f"{text} ({table}: constraint {constraint})")
+        lowered = message.lower()
+        if "foreign key" in lowered:
+            return ValidationError(
+                "The record is still referenced by other records (or points to a record "
+                f"that does not exist): {message}. Remove or change those links first.")
+        if "not null" in lowered or "null value" in lowered:
+            return ValidationError(f"A required value is missing: {message}")
+        return ValidationError(f"The database refused the change: {message}")
+    if isinstance(error, sa_exc.OperationalError) and "no such table" in message:
+        return MissingError(f"{message}: is the addon that defines it installed?")
+    return error

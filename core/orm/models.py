@@ -1,0 +1,593 @@
+"""The Model base class: recordsets, field access with prefetch and cache, search and read.
+
+Every model is a class deriving from `Model`. An instance is a *recordset*: an
+environment plus an ordered tuple of ids. Writing methods live in
+`core.orm.mutations`, stored-compute bookkeeping in `core.orm.compute`,
+grouping in `core.orm.grouping`; `Model` combines them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.exceptions import MissingError, ValidationError
+from core.orm import fields
+from core.orm.compute import ComputeMixin
+from core.orm.domains import DomainCompiler, parse
+from core.orm.grouping import GroupingMixin
+from core.orm.mutations import MutationMixin
+
+PREFETCH_MAX = 1000
+
+# addon name -> model definition classes, in declaration order (filled on class creation)
+DEFINITIONS: dict[str, list[type]] = {}
+
+
+def addon_of_module(module: str) -> str:
+    """The addon a Python module belongs to: `addons.crm.models.lead` -> `crm`,
+    core's system models -> `core`."""
+    parts = module.split(".")
+    if parts[0] == "addons" and len(parts) > 1:
+        return parts[1]
+    if parts[0] == "core":
+        return "core"
+    return parts[0]
+
+
+class Model(MutationMixin, ComputeMixin, GroupingMixin):
+    """Base class of all models. Subclass it with `_name` to define a model, or with
+    `_inherit` (and no new `_name`) to extend one defined by another addon."""
+
+    _name: str | None = None
+    _inherit: str | list[str] | None = None
+    _description: str | None = None
+    _order: str = "id"
+    _rec_name: str | None = None
+    _parent_name: str = "parent_id"
+    _sql_constraints: list[tuple[str, str, str]] = []
+    _abstract = False  # True: no table (mixins such as a mail thread)
+    _log_access = True  # magic create/write date and uid columns
+
+    # Set by the registry on composed classes.
+    _fields: dict[str, fields.Field] = {}
+    _sa_table: sa.Table | None = None
+    _table: str = ""
+    _addon: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_composed"):
+            return
+        if "_name" not in cls.__dict__ and "_inherit" not in cls.__dict__:
+            return  # an intermediate Python base class, not a model definition
+        cls._addon = addon_of_module(cls.__module__)
+        DEFINITIONS.setdefault(cls._addon, []).append(cls)
+
+    # -- recordset basics ----------------------------------------------------
+    @classmethod
+    def _browse(cls, env, ids: tuple, prefetch=None):
+        records = object.__new__(cls)
+        records.env = env
+        records._ids = ids
+        records._prefetch = ids if prefetch is None else prefetch
+        return records
+
+    def browse(self, ids=None):
+        """Records of this model with the given id(s) (not checked to exist; see exists())."""
+        if ids is None or ids is False:
+            ids = ()
+        elif isinstance(ids, int):
+            ids = (ids,)
+        else:
+            ids = tuple(int(i) for i in ids)
+        return self._browse(self.env, ids, ids)
+
+    def _browse_linked(self, ids: tuple, origin, field):
+        """Records reached through `field` of `origin`: they prefetch together with the
+        records reached through the same field from `origin`'s prefetch set."""
+        cache = origin.env.cache.get(field)
+        if cache is None:
+            return self._browse(self.env, ids)
+        prefetch_source = origin._prefetch
+
+        def linked():
+            source = prefetch_source() if callable(prefetch_source) else prefetch_source
+            seen = dict.fromkeys(ids)
+            for rid in source:
+                value = cache.get(rid)
+                if value is None:
+                    continue
+                if isinstance(value, tuple):
+                    seen.update(dict.fromkeys(value))
+                else:
+                    seen[value] = None
+            return tuple(seen)
+
+        return self._browse(self.env, ids, linked)
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids of the records, in order."""
+        return list(self._ids)
+
+    @property
+    def id(self):
+        """The id of a single record, or False on an empty recordset."""
+        if not self._ids:
+            return False
+        if len(self._ids) > 1:
+            raise ValueError(f"Expected one {self._name} record, got {len(self._ids)}")
+        return self._ids[0]
+
+    def __iter__(self):
+        env, prefetch, browse = self.env, self._prefetch, self._browse
+        for rid in self._ids:
+            yield browse(env, (rid,), prefetch)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+    def __contains__(self, item) -> bool:
+        if isinstance(item, Model):
+            return item._name == self._name and set(item._ids) <= set(self._ids)
+        return item in self._ids
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        return self._name == other._name and set(self._ids) == set(other._ids)
+
+    def __hash__(self) -> int:
+        return hash((self._name, frozenset(self._ids)))
+
+    def _check_same(self, other) -> None:
+        if not isinstance(other, Model) or other._name != self._name:
+            raise TypeError(f"cannot combine {self._name} records with {other!r}")
+
+    def __or__(self, other):
+        self._check_same(other)
+        return self.browse(dict.fromkeys(self._ids + other._ids))
+
+    def __add__(self, other):
+        self._check_same(other)
+        return self.browse(self._ids + other._ids)
+
+    def __and__(self, other):
+        self._check_same(other)
+        keep = set(other._ids)
+        return self.browse([i for i in self._ids if i in keep])
+
+    def __sub__(self, other):
+        self._check_same(other)
+        drop = set(other._ids)
+        return self.browse([i for i in self._ids if i not in drop])
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            if key not in self._fields:
+                raise KeyError(f"{self._name} has no field {key!r}")
+            return getattr(self, key)
+        if isinstance(key, slice):
+            return self._browse(self.env, self._ids[key], self._prefetch)
+        return self._browse(self.env, (self._ids[key],), self._prefetch)
+
+    def __repr__(self) -> str:
+        return f"{self._name}{self._ids!r}"
+
+    def ensure_one(self):
+        """Return self if it holds exactly one record, else raise ValueError."""
+        if len(self._ids) != 1:
+            raise ValueError(f"Expected one {self._name} record, got {len(self._ids)}")
+        return self
+
+    # -- environment switches ------------------------------------------------
+    def with_env(self, env):
+        """The same records in another environment."""
+        return self._browse(env, self._ids, self._prefetch)
+
+    def with_context(self, *args, **kwargs):
+        """The same records with a context updated by a dict and/or keywords."""
+        context = dict(args[0]) if args else dict(self.env.context)
+        context.update(kwargs)
+        return self.with_env(self.env(context=context))
+
+    def sudo(self, flag: bool = True):
+        """The same records in superuser mode: access rights and rules are bypassed."""
+        return self.with_env(self.env(su=flag))
+
+    def with_user(self, user):
+        """The same records as seen by another user (a record of res.users or an id)."""
+        return self.with_env(self.env(user=user))
+
+    # -- field values --------------------------------------------------------
+    def _get_value(self, field):
+        if len(self._ids) != 1:
+            if not self._ids:
+                return field.to_record(field.empty(), self)
+            raise ValueError(f"Expected one {self._name} record to read {field.name}, "
+                             f"got {len(self._ids)}")
+        rid = self._ids[0]
+        values = self.env.cache.get(field)
+        if values is None or rid not in values:
+            self._fetch(field)
+            values = self.env.cache[field]
+            if rid not in values:
+                raise MissingError(f"Record {self._name}({rid}) does not exist "
+                                   "(it may have been deleted).")
+        return field.to_record(values[rid], self)
+
+    def _set_value(self, field, value) -> None:
+        computing = self.env.transaction.computing.get(field)
+        if computing is not None and self._ids and set(self._ids) <= computing:
+            converted = self._to_cache(field, value)
+            values = self.env.cache.setdefault(field, {})
+            for rid in self._ids:
+                values[rid] = converted
+            return
+        self.write({field.name: value})
+
+    def _to_cache(self, field, value):
+        """The cache form of a value: column value, id for many2one, id tuple for x2many."""
+        if field.type in ("one2many", "many2many"):
+            if hasattr(value, "_ids"):
+                return tuple(value._ids)
+            return tuple(value or ())
+        try:
+            return field.to_column(value, self)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(f"{self._name}.{field.name}: invalid value {value!r}: {error}") \
+                from error
+
+    def _prefetch_ids(self, field) -> tuple:
+        """Ids to load together with self's: uncached ids of the prefetch set."""
+        rid = self._ids[0]
+        source = self._prefetch() if callable(self._prefetch) else self._prefetch
+        cached = self.env.cache.get(field) or {}
+        ids = [rid]
+        for other in source:
+            if other != rid and other not in cached:
+                ids.append(other)
+                if len(ids) >= PREFETCH_MAX:
+                    break
+        return tuple(ids)
+
+    def _fetch(self, field) -> None:
+        ids = self._prefetch_ids(field)
+        if field.stored_column:
+            self._fetch_columns(ids, [field] if field.type == "binary" else None)
+        elif field.store and field.type in ("one2many", "many2many"):
+            self._fetch_x2many(field, ids)
+        else:
+            self._compute_nonstored(field, ids)
+
+    def _fetch_columns(self, ids, only=None) -> None:
+        """Load the prefetchable column fields of `ids` into the cache (one SELECT per 1000)."""
+        columns = only or self._prefetch_fields
+        statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns))
+        cache = self.env.cache
+        targets = [cache.setdefault(f, {}) for f in columns]
+        for start in range(0, len(ids), PREFETCH_MAX):
+            chunk = list(ids[start:start + PREFETCH_MAX])
+            for row in self.env.execute(statement, {"ids": chunk}):
+                rid = row[0]
+                for target, value in zip(targets, row[1:]):
+                    if rid not in target:
+                        target[rid] = value
+
+    def _fetch_x2many(self, field, ids) -> None:
+        comodel = self.env[field.comodel_name]
+        ctable = comodel._sa_table
+        if field.type == "one2many":
+            key = ctable.c[field.inverse_name]
+            query = sa.select(key, ctable.c.id).where(key.in_(list(ids)))
+        else:
+            rel = self.env.registry.relation_table(field)
+            key = rel.c[field.column1]
+            query = (sa.select(key, ctable.c.id)
+                     .join_from(rel, ctable, ctable.c.id == rel.c[field.column2])
+                     .where(key.in_(list(ids))))
+        if comodel._active_filter_needed(None):
+            query = query.where(ctable.c.active == sa.true())
+        query = query.order_by(*comodel._order_by(None))
+        result = {rid: [] for rid in ids}
+        for owner, target in self.env.execute(query):
+            result[owner].append(target)
+        values = self.env.cache.setdefault(field, {})
+        for rid, targets in result.items():
+            values[rid] = tuple(targets)
+
+    # -- names ---------------------------------------------------------------
+    @classmethod
+    def _rec_name_field(cls) -> str | None:
+        if cls._rec_name:
+            return cls._rec_name
+        return "name" if "name" in cls._fields else None
+
+    def _compute_display_name(self) -> None:
+        rec_name = self._rec_name_field()
+        for record in self:
+            value = record[rec_name] if rec_name else False
+            record.display_name = value if value else f"{record._name},{record.id}"
+
+    def _display_names(self) -> dict[int, str]:
+        """{id: display name} for these records, computed in batch."""
+        field = self._fields["display_name"]
+        names = {}
+        for record in self:
+            names[record._ids[0]] = record._get_value(field)
+        return names
+
+    def name_search(self, name: str = "", domain=None, operator: str = "ilike",
+                    limit: int = 8) -> list[tuple[int, str]]:
+        """(id, display name) of records whose name matches, for autocompletion."""
+        rec_name = self._rec_name_field()
+        domain = list(domain or [])
+        if name and rec_name:
+            domain = ["&", (rec_name, operator, name), *domain] if domain else \
+                [(rec_name, operator, name)]
+        records = self.search(domain, limit=limit)
+        names = records._display_names()
+        return [(rid, names[rid]) for rid in records._ids]
+
+    # -- search --------------------------------------------------------------
+    def _active_filter_needed(self, tree) -> bool:
+        if "active" not in self._fields or not self.env.context.get("active_test", True):
+            return False
+        return not _mentions(tree, "active")
+
+    def _where(self, domain) -> sa.ColumnElement:
+        tree = parse(domain, self)
+        expr = DomainCompiler(self).compile(tree)
+        if self._active_filter_needed(tree):
+            expr = sa.and_(self._sa_table.c.active == sa.true(), expr)
+        return expr
+
+    def _order_by(self, order: str | None) -> list:
+        return self.env.registry.order_by(self._name, order or self._order)
+
+    def _search_query(self, domain, offset=0, limit=None, order=None) -> sa.Select:
+        query = sa.select(self._sa_table.c.id).where(self._where(domain))
+        query = query.order_by(*self._order_by(order))
+        if offset:
+            query = query.offset(offset)
+        if limit:
+            query = query.limit(limit)
+        return query
+
+    def search(self, domain=None, offset: int = 0, limit: int | None = None,
+               order: str | None = None):
+        """Records matching `domain`, sorted by `order` (default: the model's `_order`).
+        Archived records are left out unless the domain names `active` or the context
+        has `active_test=False`."""
+        self._check_access("read")
+        query = self._search_query(domain, offset, limit, order)
+        ids = tuple(row[0] for row in self.env.execute(query))
+        return self._browse(self.env, ids, ids)
+
+    def search_count(self, domain=None) -> int:
+        """How many records match `domain`."""
+        self._check_access("read")
+        query = sa.select(sa.func.count()).select_from(self._sa_table).where(self._where(domain))
+        return self.env.execute(query).scalar_one()
+
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None):
+        """search() then read(): a list of dicts."""
+        return self.search(domain, offset, limit, order).read(fields)
+
+    def filtered_domain(self, domain):
+        """The records of self that match `domain` (evaluated by the database)."""
+        if not self._ids:
+            return self
+        matching = set(self.search(["&", ("id", "in", list(self._ids)), *(domain or [])]).ids) \
+            if domain else set(self._ids)
+        return self.browse([i for i in self._ids if i in matching])
+
+    def exists(self):
+        """The records of self that still exist in the database."""
+        if not self._ids:
+            return self
+        table = self._sa_table
+        found = set()
+        ids = list(dict.fromkeys(self._ids))
+        for start in range(0, len(ids), PREFETCH_MAX):
+            query = sa.select(table.c.id).where(table.c.id.in_(ids[start:start + PREFETCH_MAX]))
+            found.update(row[0] for row in self.env.execute(query))
+        return self._browse(self.env, tuple(i for i in self._ids if i in found), self._prefetch)
+
+    # -- read ----------------------------------------------------------------
+    def _field_list(self, names) -> list:
+        if names is None:
+            return [f for f in self._fields.values() if f.type != "binary" and f.name != "id"]
+        result = []
+        for name in names:
+            field = self._fields.get(name)
+            if field is None:
+                raise ValidationError(f"{self._name} has no field {name!r}")
+            if name != "id":
+                result.append(field)
+        return result
+
+    def read(self, fields=None) -> list[dict]:
+        """The values of `fields` (default: all but binary) as one dict per record.
+        Many2one values are `(id, display name)` pairs, x2many values lists of ids."""
+        self._check_access("read")
+        field_list = self._field_list(fields)
+        self._check_field_access(field_list, "read")
+        ids = tuple(dict.fromkeys(self._ids))
+        cache = self.env.cache
+        stored = [f for f in field_list if f.stored_column]
+        if stored:
+            wanted = [f for f in stored if f.type != "binary"]
+            missing = [i for i in ids if any(i not in cache.get(f, ()) for f in stored)]
+            if missing:
+                extra = [f for f in stored if f.type == "binary"]
+                self._fetch_columns(missing, (self._prefetch_fields + extra) if wanted or extra
+                                    else None)
+            gone = [i for i in ids if i not in cache.get(stored[0], ())]
+            if gone:
+                raise MissingError(f"Records {self._name}{tuple(gone)} do not exist "
+                                   "(they may have been deleted).")
+        records = self._browse(self.env, ids, ids)
+        columns = {}
+        for field in field_list:
+            if field.stored_column:
+                values = cache[field]
+                columns[field.name] = [values[i] for i in ids]
+            else:
+                columns[field.name] = [r._get_raw(field) for r in records]
+        for field in field_list:
+            if field.type == "many2one":
+                targets = [v for v in columns[field.name] if v is not None]
+                names = self.env[field.comodel_name].browse(dict.fromkeys(targets)) \
+                    ._display_names() if targets else {}
+                columns[field.name] = [(v, names[v]) if v is not None else False
+                                       for v in columns[field.name]]
+            else:
+                convert = field.to_read
+                columns[field.name] = [convert(v, self) for v in columns[field.name]]
+        names = list(columns)
+        rows = zip(*columns.values()) if columns else ([] for _ in ids)
+        return [{"id": rid, **dict(zip(names, row))} for rid, row in zip(ids, rows)]
+
+    def _get_raw(self, field):
+        """The cache form of one record's value, loading it if needed."""
+        rid = self._ids[0]
+        values = self.env.cache.get(field)
+        if values is None or rid not in values:
+            self._fetch(field)
+            values = self.env.cache[field]
+            if rid not in values:
+                raise MissingError(f"Record {self._name}({rid}) does not exist.")
+        return values[rid]
+
+    # -- access checks (filled in by security) --------------------------------
+    def _check_access(self, operation: str) -> None:
+        """Raise AccessError when the current user may not `operation` this model.
+        The ORM alone allows everything; the security layer overrides this."""
+
+    def _check_field_access(self, field_list, operation: str) -> None:
+        """Raise AccessError when a field is restricted by `groups=`; overridden by security."""
+
+    # -- recordset helpers ---------------------------------------------------
+    def mapped(self, func):
+        """Values of a field path (`"parent_id.name"`) or function over the records.
+        Relational paths return a recordset (deduplicated), others a list."""
+        if callable(func):
+            values = [func(record) for record in self]
+            if values and all(isinstance(v, Model) for v in values):
+                first = values[0]
+                ids = []
+                for value in values:
+                    ids.extend(value._ids)
+                return first.browse(dict.fromkeys(ids))
+            return values
+        records = self
+        names = func.split(".")
+        for index, name in enumerate(names):
+            field = records._fields.get(name)
+            if field is None:
+                raise ValidationError(f"{records._name} has no field {name!r} (in {func!r})")
+            if field.relational:
+                ids: dict = {}
+                for record in records:
+                    ids.update(dict.fromkeys(record._get_raw(field) if field.type != "many2one"
+                                             else [v for v in [record._get_raw(field)] if v]))
+                comodel = records.env[field.comodel_name]
+                records = comodel._browse(comodel.env, tuple(ids), tuple(ids))
+            else:
+                values = [record[name] for record in records]
+                if index != len(names) - 1:
+                    raise ValidationError(f"{records._name}.{name} is not a relation "
+                                          f"(in {func!r})")
+                return values
+        return records
+
+    def filtered(self, func):
+        """The records for which `func(record)` (or the field path's value) is truthy."""
+        if isinstance(func, str):
+            path = func
+            return self.browse([r.id for r in self if any(_as_list(r.mapped(path)))])
+        return self.browse([r.id for r in self if func(r)])
+
+    def sorted(self, key=None, reverse: bool = False):
+        """The records sorted by `key` (a function or field name); by default in the
+        model's `_order`, as search() would return them."""
+        if key is None:
+            if not self._ids:
+                return self
+            ordered = self.with_context(active_test=False).search(
+                [("id", "in", list(self._ids))])
+            ids = list(ordered._ids)
+            return self.browse(ids[::-1] if reverse else ids)
+        if isinstance(key, str):
+            name = key
+            records = sorted(self, key=lambda r: _sort_key(r[name]), reverse=reverse)
+        else:
+            records = sorted(self, key=key, reverse=reverse)
+        return self.browse([r.id for r in records])
+
+    def grouped(self, key) -> dict:
+        """{key value: records} for a field name or function."""
+        groups: dict = {}
+        for record in self:
+            value = record[key] if isinstance(key, str) else key(record)
+            groups.setdefault(value, []).append(record.id)
+        return {value: self.browse(ids) for value, ids in groups.items()}
+
+    def default_get(self, field_names) -> dict:
+        """Default values of the given fields for a new record."""
+        result = {}
+        for name in field_names:
+            field = self._fields[name]
+            context_key = f"default_{name}"
+            if context_key in self.env.context:
+                result[name] = self.env.context[context_key]
+                continue
+            value = field.get_default(self)
+            if value is not fields._NO_DEFAULT:
+                result[name] = value
+        return result
+
+    def fields_get(self) -> dict:
+        """Description of every field: type, string, help, required, readonly, relation."""
+        result = {}
+        for name, field in self._fields.items():
+            info = {"type": field.type, "string": field.string, "help": field.help,
+                    "required": field.required, "readonly": field.readonly,
+                    "store": field.store}
+            if field.relational:
+                info["relation"] = field.comodel_name
+            if field.type == "selection":
+                info["selection"] = field.get_selection(self)
+            result[name] = info
+        return result
+
+
+def _mentions(tree, name: str) -> bool:
+    if tree is None:
+        return False
+    kind = tree[0]
+    if kind == "leaf":
+        return tree[1] == name
+    if kind in ("&", "|"):
+        return _mentions(tree[1], name) or _mentions(tree[2], name)
+    if kind == "!":
+        return _mentions(tree[1], name)
+    return False
+
+
+def _as_list(value):
+    if isinstance(value, Model):
+        return value._ids
+    return value
+
+
+def _sort_key(value):
+    if isinstance(value, Model):
+        return (value.display_name or "") if value else ""
+    if value is False or value is None:
+        return (0, "")
+    return (1, value)

@@ -1,0 +1,347 @@
+"""create, write, unlink and copy: every change runs atomically (a failure changes nothing)."""
+
+from __future__ import annotations
+
+from core.exceptions import MissingError, ValidationError
+from core.orm.fields import _NO_DEFAULT, Datetime
+from core.orm.relational import normalize_commands
+
+PREFETCH_MAX = 1000
+MAGIC = ("id", "create_date", "write_date", "create_uid", "write_uid")
+
+
+class MutationMixin:
+    """Methods of Model that change data."""
+
+    # -- value preparation ---------------------------------------------------
+    def _invalid(self, field_name, value, reason) -> ValidationError:
+        return ValidationError(f"{self._name}.{field_name}: invalid value {value!r}: {reason}")
+
+    def _split_vals(self, vals: dict):
+        """Validate `vals` and split it into column values, x2many commands and values
+        of non-stored fields with an inverse."""
+        if not isinstance(vals, dict):
+            raise ValidationError(f"{self._name}: values must be a dict, got {vals!r}")
+        columns, x2many, inverse = {}, {}, {}
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None:
+                raise ValidationError(f"{self._name} has no field {name!r} "
+                                      f"(value {value!r}); check the spelling.")
+            if name in MAGIC:
+                raise ValidationError(f"{self._name}.{name} is set by the system and "
+                                      "cannot be written.")
+            if field.computed and not field.inverse:
+                if field.store and self.env.transaction.computing.get(field) is not None:
+                    pass
+                else:
+                    raise ValidationError(f"{self._name}.{name} is computed and cannot be "
+                                          "written.")
+            if field.inverse and field.computed:
+                inverse[name] = value
+                if not field.store:
+                    continue
+            if field.type in ("one2many", "many2many"):
+                try:
+                    x2many[field] = normalize_commands(value)
+                except TypeError as error:
+                    raise self._invalid(name, value, error) from error
+            elif field.stored_column:
+                try:
+                    columns[name] = field.to_column(value, self)
+                except (TypeError, ValueError) as error:
+                    raise self._invalid(name, value, error) from error
+        return columns, x2many, inverse
+
+    def _add_defaults(self, vals: dict) -> dict:
+        result = dict(vals)
+        context = self.env.context
+        for name, field in self._fields.items():
+            if name in result or name in MAGIC or (field.computed and not field.inverse):
+                continue
+            key = f"default_{name}"
+            if key in context:
+                result[name] = context[key]
+                continue
+            value = field.get_default(self)
+            if value is not _NO_DEFAULT:
+                result[name] = value
+        return result
+
+    def _check_required(self, columns: dict) -> None:
+        for field in self._required_fields:
+            if columns.get(field.name) is None:
+                raise ValidationError(f"{self._name}.{field.name} ({field.string}) is required: "
+                                      "give it a value.")
+
+    # -- create --------------------------------------------------------------
+    def create(self, vals_list):
+        """Create one record from a dict, or several from a list of dicts (one INSERT per
+        distinct set of fields). Returns the new records."""
+        single = isinstance(vals_list, dict)
+        if single:
+            vals_list = [vals_list]
+        if not vals_list:
+            return self.browse(())
+        self._check_access("create")
+        env = self.env
+        with env.atomic():
+            now = Datetime.now()
+            uid = env.uid
+            prepared = []
+            for vals in vals_list:
+                full = self._add_defaults(vals)
+                columns, x2many, inverse = self._split_vals(full)
+                self._check_required(columns)
+                if self._log_access:
+                    columns.update(create_date=now, write_date=now, create_uid=uid,
+                                   write_uid=uid)
+                prepared.append((columns, x2many, inverse, full))
+            ids = self._insert_rows([p[0] for p in prepared])
+            records = self._browse(env, tuple(ids), tuple(ids))
+            cache = env.cache
+            for rid, (columns, _x2, _inv, _full) in zip(ids, prepared):
+                for name, value in columns.items():
+                    cache.setdefault(self._fields[name], {})[rid] = value
+            has_x2many = any(p[1] for p in prepared)
+            has_inverse = any(p[2] for p in prepared)
+            for record, (_cols, x2many, inverse, _full) in zip(records, prepared):
+                for field, commands in x2many.items():
+                    record._apply_x2many(field, commands, creating=True)
+                if inverse:
+                    record._run_inverse(inverse)
+            if not (has_x2many or has_inverse):
+                self._mark_empty_x2many(ids)
+            written = set()
+            for p in prepared:
+                written.update(p[3])
+            records._after_change(written, created=True)
+            records._validate(written)
+        return records
+
+    def _mark_empty_x2many(self, ids) -> None:
+        """New records without x2many values have none: cache that (saves a query)."""
+        cache = self.env.cache
+        for field in self._x2many_fields:
+            values = cache.setdefault(field, {})
+            for rid in ids:
+                values[rid] = ()
+
+    def _insert_rows(self, rows: list[dict]) -> list[int]:
+        registry = self.env.registry
+        ids: list[int] = []
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for position, row in enumerate(rows):
+            groups.setdefault(tuple(row), []).append((position, row))
+        result = [0] * len(rows)
+        for keys, members in groups.items():
+            statement = registry.insert_statement(self._name, keys)
+            if len(members) == 1:
+                new_ids = [self.env.execute(statement, members[0][1]).scalar_one()]
+            else:
+                new_ids = self.env.execute(statement, [row for _, row in members]).scalars().all()
+            for (position, _row), rid in zip(members, new_ids):
+                result[position] = rid
+        ids.extend(result)
+        return ids
+
+    # -- write ---------------------------------------------------------------
+    def write(self, vals: dict) -> bool:
+        """Set the same values on every record of self (one UPDATE)."""
+        if not self._ids:
+            return True
+        self._check_access("write")
+        env = self.env
+        with env.atomic():
+            columns, x2many, inverse = self._split_vals(vals)
+            for field in self._required_fields:
+                if field.name in columns and columns[field.name] is None:
+                    raise ValidationError(f"{self._name}.{field.name} ({field.string}) is "
+                                          "required: it cannot be emptied.")
+            relational_change = any(self._fields[n].relational for n in columns) or x2many
+            before = self._affected_by(set(vals)) if relational_change else None
+            if self._log_access:
+                columns.update(write_date=Datetime.now(), write_uid=env.uid)
+            ids = list(dict.fromkeys(self._ids))
+            if columns:
+                statement = env.registry.update_statement(self._name, tuple(columns))
+                params = {f"v_{name}": value for name, value in columns.items()}
+                changed = 0
+                for start in range(0, len(ids), PREFETCH_MAX):
+                    params["tessera_ids"] = ids[start:start + PREFETCH_MAX]
+                    changed += env.execute(statement, params).rowcount
+                if changed < len(ids):
+                    self._raise_missing(ids)
+                cache = env.cache
+                for name, value in columns.items():
+                    values = cache.setdefault(self._fields[name], {})
+                    for rid in ids:
+                        values[rid] = value
+            for field, commands in x2many.items():
+                for record in self:
+                    record._apply_x2many(field, commands)
+            if inverse:
+                self._run_inverse(inverse)
+            self._after_change(set(vals), before=before)
+            self._validate(set(vals))
+        return True
+
+    def _raise_missing(self, ids) -> None:
+        existing = set(self.browse(ids).exists()._ids)
+        gone = [i for i in ids if i not in existing]
+        raise MissingError(f"Records {self._name}{tuple(gone)} do not exist "
+                           "(they may have been deleted); nothing was changed.")
+
+    def _run_inverse(self, values: dict) -> None:
+        for name, value in values.items():
+            field = self._fields[name]
+            converted = self._to_cache(field, value)
+            cache = self.env.cache.setdefault(field, {})
+            for rid in self._ids:
+                cache[rid] = converted
+            getattr(self, field.inverse)()
+
+    # -- x2many commands -----------------------------------------------------
+    def _apply_x2many(self, field, commands, creating: bool = False) -> None:
+        comodel = self.env[field.comodel_name]
+        rid = self._ids[0]
+        if field.type == "one2many":
+            inverse = field.inverse_name
+            inverse_field = comodel._fields[inverse]
+            for command in commands:
+                code = command[0]
+                if code == 0:
+                    comodel.create({**command[2], inverse: rid})
+                elif code == 1:
+                    comodel.browse(command[1]).write(command[2])
+                elif code == 2:
+                    comodel.browse(command[1]).unlink()
+                elif code == 3:
+                    self._o2m_detach(comodel.browse(command[1]), inverse_field)
+                elif code == 4:
+                    comodel.browse(command[1]).write({inverse: rid})
+                elif code == 5:
+                    if not creating:
+                        self._o2m_detach(self[field.name], inverse_field)
+                elif code == 6:
+                    keep = set(command[2])
+                    current = () if creating else self[field.name]._ids
+                    self._o2m_detach(comodel.browse([i for i in current if i not in keep]),
+                                     inverse_field)
+                    comodel.browse(command[2]).write({inverse: rid})
+        else:
+            current = [] if creating else list(self._get_raw(field))
+            target = list(current)
+            for command in commands:
+                code = command[0]
+                if code == 0:
+                    target.append(comodel.create(command[2]).id)
+                elif code == 1:
+                    comodel.browse(command[1]).write(command[2])
+                    if command[1] not in target:
+                        target.append(command[1])
+                elif code == 2:
+                    comodel.browse(command[1]).unlink()
+                    target = [i for i in target if i != command[1]]
+                elif code == 3:
+                    target = [i for i in target if i != command[1]]
+                elif code == 4:
+                    if command[1] not in target:
+                        target.append(command[1])
+                elif code == 5:
+                    target = []
+                elif code == 6:
+                    target = list(dict.fromkeys(command[2]))
+            self._m2m_set(field, current, target)
+        self.env.transaction.invalidate([field], [rid])
+
+    @staticmethod
+    def _o2m_detach(records, inverse_field) -> None:
+        if not records:
+            return
+        if inverse_field.required or inverse_field.ondelete == "cascade":
+            records.unlink()
+        else:
+            records.write({inverse_field.name: False})
+
+    def _m2m_set(self, field, current: list, target: list) -> None:
+        rel = self.env.registry.relation_table(field)
+        rid = self._ids[0]
+        removed = [i for i in current if i not in set(target)]
+        added = [i for i in target if i not in set(current)]
+        if removed:
+            self.env.execute(rel.delete().where(rel.c[field.column1] == rid,
+                                                rel.c[field.column2].in_(removed)))
+        if added:
+            existing = set(self.env[field.comodel_name].browse(added).exists()._ids)
+            missing = [i for i in added if i not in existing]
+            if missing:
+                raise ValidationError(f"{self._name}.{field.name}: {field.comodel_name} "
+                                      f"records {missing} do not exist.")
+            self.env.execute(rel.insert(), [{field.column1: rid, field.column2: i}
+                                            for i in added])
+        if removed or added:
+            # the other side of the relation sees the change too
+            for other in self.env.registry.m2m_fields_on(rel.name):
+                self.env.transaction.invalidate([other])
+
+    # -- unlink --------------------------------------------------------------
+    def unlink(self) -> bool:
+        """Delete the records. Many2one links to them follow their `ondelete`:
+        set null, cascade, or restrict (refused with a ValidationError)."""
+        if not self._ids:
+            return True
+        self._check_access("unlink")
+        env = self.env
+        with env.atomic():
+            for name in self._ondelete_methods:
+                getattr(self, name)()
+            affected = self._affected_by(None)
+            ids = list(dict.fromkeys(self._ids))
+            table = self._sa_table
+            for start in range(0, len(ids), PREFETCH_MAX):
+                chunk = ids[start:start + PREFETCH_MAX]
+                env.execute(table.delete().where(table.c.id.in_(chunk)))
+            # Cascades and "set null" changed other tables: forget everything cached.
+            env.transaction.invalidate()
+            if affected:
+                self._recompute_records(affected)
+        return True
+
+    # -- copy ----------------------------------------------------------------
+    def copy(self, default: dict | None = None):
+        """Duplicate one record: copyable stored fields (many2many links included,
+        one2many lines copied), overridden by `default`."""
+        self.ensure_one()
+        vals = {}
+        for name, field in self._fields.items():
+            if name in MAGIC or not field.copy or (field.computed and not field.inverse):
+                continue
+            if field.type == "one2many":
+                lines = self[name]
+                inverse = field.inverse_name
+                vals[name] = [(0, 0, {k: v for k, v in line._copy_data().items() if k != inverse})
+                              for line in lines]
+            elif field.type == "many2many":
+                vals[name] = [(6, 0, list(self._get_raw(field)))]
+            elif field.stored_column:
+                vals[name] = self._get_raw(field)
+        rec_name = self._rec_name_field()
+        if rec_name and self._fields[rec_name].type == "char" and vals.get(rec_name):
+            vals[rec_name] = f"{vals[rec_name]} (copy)"
+        vals.update(default or {})
+        return self.create(vals)
+
+    def _copy_data(self) -> dict:
+        vals = {}
+        for name, field in self._fields.items():
+            if name in MAGIC or not field.copy or not field.stored_column or field.computed:
+                continue
+            vals[name] = self._get_raw(field)
+        return vals
+
+    # -- constraints ---------------------------------------------------------
+    def _validate(self, written: set) -> None:
+        for method_name, names in self._constraint_methods:
+            if written & names:
+                getattr(self, method_name)()

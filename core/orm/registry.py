@@ -1,0 +1,365 @@
+"""The registry: each model's final class composed from every installed addon, and
+one SQLAlchemy Core Table per model."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from core.exceptions import TesseraError
+from core.orm import fields
+from core.orm.models import DEFINITIONS, Model
+
+_CONSTRAINT = re.compile(r"^\s*(unique|check)\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+class RegistryError(TesseraError):
+    """Models cannot be composed: an extension of an unknown model, a bad field, a cycle."""
+
+
+def _magic_fields(has_users: bool) -> dict:
+    user_field = (lambda: fields.Many2one("res.users", ondelete="set null", index=False)) \
+        if has_users else (lambda: fields.Integer())
+    return {
+        "id": fields.Integer("ID", readonly=True),
+        "display_name": fields.Char("Display name", compute="_compute_display_name"),
+        "create_date": fields.Datetime("Created on", readonly=True),
+        "write_date": fields.Datetime("Last updated on", readonly=True),
+        "create_uid": user_field(),
+        "write_uid": user_field(),
+    }
+
+
+class Registry:
+    """All models of one set of installed addons (given in dependency order)."""
+
+    def __init__(self, addons: list[str]):
+        self.addons = list(addons)
+        self.models: dict[str, type] = {}
+        self.metadata = sa.MetaData()
+        self.constraint_messages: dict[tuple[str, str], str] = {}
+        self.model_addons: dict[str, str] = {}  # model name -> addon that defined it
+        self.field_addons: dict[tuple[str, str], str] = {}  # (model, field) -> addon
+        self.nonstored_computed: list = []
+        self._triggers: dict[tuple[str, str], list] = {}
+        self._statements: dict = {}
+        self._m2m_by_relation: dict[str, list] = {}
+        self._build()
+
+    # -- mapping protocol ------------------------------------------------------
+    def __getitem__(self, name: str) -> type:
+        try:
+            return self.models[name]
+        except KeyError:
+            raise KeyError(f"Unknown model {name!r}: no installed addon defines it") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.models
+
+    def __iter__(self):
+        return iter(self.models)
+
+    # -- composition -----------------------------------------------------------
+    def _build(self) -> None:
+        chains: dict[str, list[type]] = {}
+        parents: dict[str, list[str]] = {}
+        for addon in self.addons:
+            for cls in DEFINITIONS.get(addon, []):
+                self._collect(cls, chains, parents)
+        built: dict[str, type] = {}
+        for name in chains:
+            self._compose(name, chains, parents, built, ())
+        self.models = built
+        has_users = "res.users" in built
+        for model_cls in built.values():
+            self._setup_fields(model_cls, has_users)
+        for model_cls in built.values():
+            if not model_cls._abstract:
+                self._make_table(model_cls)
+        for model_cls in built.values():
+            self._setup_computes(model_cls)
+
+    def _collect(self, cls, chains, parents) -> None:
+        inherit = cls.__dict__.get("_inherit") or []
+        if isinstance(inherit, str):
+            inherit = [inherit]
+        name = cls.__dict__.get("_name")
+        if not name:
+            if len(inherit) != 1:
+                raise RegistryError(f"{cls.__module__}.{cls.__qualname__}: give `_name`, or "
+                                    "exactly one model in `_inherit` to extend it")
+            name = inherit[0]
+        if name in chains:
+            if name not in inherit:
+                raise RegistryError(
+                    f"Model {name!r} is defined twice (again in addon {cls._addon!r}); "
+                    f"to extend it, write `_inherit = {name!r}`")
+            chains[name].append(cls)
+            parents[name].extend(p for p in inherit if p != name and p not in parents[name])
+        else:
+            if name in inherit:
+                raise RegistryError(
+                    f"Addon {cls._addon!r} extends model {name!r}, which no installed addon "
+                    "defines: add the addon that defines it to `depends`")
+            chains[name] = [cls]
+            parents[name] = list(inherit)
+            self.model_addons[name] = cls._addon
+
+    def _compose(self, name, chains, parents, built, stack) -> type:
+        if name in built:
+            return built[name]
+        if name in stack:
+            raise RegistryError(f"Models inherit from each other in a cycle: "
+                                f"{' -> '.join((*stack, name))}")
+        for parent in parents[name]:
+            if parent not in chains:
+                raise RegistryError(f"Model {name!r} inherits from {parent!r}, which no "
+                                    "installed addon defines")
+            self._compose(parent, chains, parents, built, (*stack, name))
+        bases = tuple(reversed(chains[name])) + tuple(built[p] for p in parents[name])
+        own = chains[name][0]
+        attrs = {
+            "_composed": True,
+            "_name": name,
+            "__module__": own.__module__,
+            "_registry": self,
+            "_inherit_chain": tuple(chains[name]),
+        }
+        built[name] = type(name.replace(".", "_"), bases, attrs)
+        return built[name]
+
+    def _setup_fields(self, model_cls, has_users: bool) -> None:
+        collected: dict[str, fields.Field] = dict(_magic_fields(has_users))
+        if not model_cls._log_access:
+            for name in ("create_date", "write_date", "create_uid", "write_uid"):
+                del collected[name]
+        for klass in reversed(model_cls.__mro__[1:]):
+            addon = klass.__dict__.get("_addon") if not klass.__dict__.get("_composed") else None
+            for attr, value in klass.__dict__.items():
+                if isinstance(value, fields.Field):
+                    previous = collected.get(attr)
+                    collected[attr] = previous.merged(value) if previous else value
+                    if addon and (model_cls._name, attr) not in self.field_addons:
+                        self.field_addons[(model_cls._name, attr)] = addon
+        model_cls._fields = {}
+        for attr, field in collected.items():
+            fresh = field.fresh()
+            if attr != "id":  # records keep Model.id (False when empty)
+                setattr(model_cls, attr, fresh)
+            fresh.setup(model_cls, attr)
+            model_cls._fields[attr] = fresh
+        if not model_cls.__dict__.get("_table"):
+            model_cls._table = model_cls._name.replace(".", "_")
+        all_fields = model_cls._fields.values()
+        model_cls._prefetch_fields = [f for f in all_fields if f.stored_column
+                                      and f.type != "binary" and f.name != "id"]
+        model_cls._required_fields = [f for f in all_fields
+                                      if f.required and f.stored_column and not f.computed]
+        model_cls._x2many_fields = [f for f in all_fields
+                                    if f.store and f.type in ("one2many", "many2many")]
+        model_cls._stored_computed = [f for f in all_fields if f.computed and f.store]
+        constraint_methods, ondelete_methods = [], []
+        for attr in dir(model_cls):
+            if attr.startswith("__") or attr in model_cls._fields:
+                continue
+            value = getattr(model_cls, attr, None)
+            if callable(value) and getattr(value, "_constrains", None):
+                constraint_methods.append((attr, set(value._constrains)))
+            if callable(value) and getattr(value, "_ondelete", False):
+                ondelete_methods.append(attr)
+        model_cls._constraint_methods = constraint_methods
+        model_cls._ondelete_methods = ondelete_methods
+
+    def _make_table(self, model_cls) -> None:
+        table_name = model_cls._table
+        columns = [sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True)]
+        extras = []
+        for field in model_cls._fields.values():
+            if field.type in ("one2many", "many2many") and field.store:
+                field_owner = field.comodel_name
+                if field_owner not in self.models:
+                    raise RegistryError(f"{model_cls._name}.{field.name}: comodel "
+                                        f"{field_owner!r} is not defined by any installed addon")
+            if field.name == "id" or not field.stored_column:
+                continue
+            if field.relational and field.comodel_name not in self.models:
+                raise RegistryError(f"{model_cls._name}.{field.name}: comodel "
+                                    f"{field.comodel_name!r} is not defined by any installed "
+                                    "addon")
+            column = field.sa_column(self) if field.relational else field.sa_column()
+            columns.append(column)
+            if field.index:
+                extras.append(sa.Index(f"{table_name}__{field.name}_index", field.name))
+                if field.type == "char":
+                    extras.extend(self._text_indexes(table_name, field.name))
+        for key, definition, message in model_cls._sql_constraints:
+            match = _CONSTRAINT.match(definition)
+            if not match:
+                raise RegistryError(f"{model_cls._name}: constraint {key!r} must be "
+                                    f"'unique(...)' or 'check(...)', got {definition!r}")
+            kind, body = match.group(1).lower(), match.group(2)
+            name = f"{table_name}_{key}"
+            if kind == "unique":
+                extras.append(sa.UniqueConstraint(*[c.strip() for c in body.split(",")],
+                                                  name=name))
+            else:
+                extras.append(sa.CheckConstraint(body, name=name))
+            self.constraint_messages[(table_name, name)] = message
+        model_cls._sa_table = sa.Table(table_name, self.metadata, *columns, *extras)
+
+    @staticmethod
+    def _text_indexes(table_name: str, column: str) -> list:
+        """Indexes serving case-insensitive prefix searches (`ilike 'abc%'`)."""
+        return [
+            sa.Index(f"{table_name}__{column}_nocase", sa.text(f'"{column}" COLLATE NOCASE'))
+            .ddl_if(dialect="sqlite"),
+            sa.Index(f"{table_name}__{column}_lower", sa.text(f'lower("{column}") '
+                                                              "text_pattern_ops"))
+            .ddl_if(dialect="postgresql"),
+        ]
+
+    def _setup_computes(self, model_cls) -> None:
+        for field in model_cls._fields.values():
+            if field.type == "many2many":
+                field.setup_relation(self)
+                field.relation_table(self.metadata, self)
+                self._m2m_by_relation.setdefault(field.relation, []).append(field)
+            if not field.computed:
+                continue
+            if field.compute and not callable(getattr(model_cls, field.compute, None)):
+                raise RegistryError(f"{model_cls._name}.{field.name}: compute method "
+                                    f"{field.compute!r} does not exist")
+            if not field.store:
+                self.nonstored_computed.append(field)
+            depends = field.depends
+            if not depends and field.compute:
+                depends = getattr(getattr(model_cls, field.compute), "_depends", ())
+            for path in depends:
+                self._add_triggers(model_cls, field, path)
+
+    def _add_triggers(self, model_cls, target, path: str) -> None:
+        names = path.split(".")
+        current = model_cls
+        for index, name in enumerate(names):
+            field = current._fields.get(name)
+            if field is None:
+                raise RegistryError(f"{model_cls._name}.{target.name} depends on {path!r}: "
+                                    f"{current._name} has no field {name!r}")
+            prefix = ".".join(names[:index]) or None
+            self._triggers.setdefault((current._name, name), []).append((target, prefix))
+            if field.relational:
+                comodel = self.models[field.comodel_name]
+                if field.type == "one2many":
+                    self._triggers.setdefault((comodel._name, field.inverse_name), []).append(
+                        (target, ".".join(names[:index + 1])))
+                current = comodel
+            elif index < len(names) - 1:
+                raise RegistryError(f"{model_cls._name}.{target.name} depends on {path!r}: "
+                                    f"{current._name}.{name} is not a relation")
+
+    # -- lookups used by the ORM ---------------------------------------------------
+    def triggers_of(self, model_name: str, names) -> list:
+        """Unique (stored computed field, path prefix) pairs to recompute when fields
+        `names` (None: any) of `model_name` change."""
+        if names is None:
+            keys = [k for k in self._triggers if k[0] == model_name]
+        else:
+            keys = [(model_name, n) for n in names]
+        pairs: dict = {}
+        for key in keys:
+            for target, prefix in self._triggers.get(key, ()):
+                if target.store:
+                    pairs[(id(target), prefix)] = (target, prefix)
+        return list(pairs.values())
+
+    def relation_table(self, field) -> sa.Table:
+        """The many2many relation table of `field`."""
+        return self.metadata.tables[field.relation]
+
+    def m2m_fields_on(self, relation: str) -> list:
+        """Every many2many field stored in relation table `relation`."""
+        return self._m2m_by_relation.get(relation, [])
+
+    def select_by_ids(self, model_name: str, names: tuple) -> sa.Select:
+        """Cached `SELECT id, <names> WHERE id IN :ids` for one model."""
+        key = ("select", model_name, names)
+        statement = self._statements.get(key)
+        if statement is None:
+            table = self.models[model_name]._sa_table
+            statement = sa.select(table.c.id, *[table.c[n] for n in names]).where(
+                table.c.id.in_(sa.bindparam("ids", expanding=True)))
+            self._statements[key] = statement
+        return statement
+
+    def insert_statement(self, model_name: str, names: tuple):
+        """Cached INSERT of the given columns, returning the new ids in parameter order."""
+        key = ("insert", model_name, names)
+        statement = self._statements.get(key)
+        if statement is None:
+            table = self.models[model_name]._sa_table
+            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            self._statements[key] = statement
+        return statement
+
+    def update_statement(self, model_name: str, names: tuple):
+        """Cached `UPDATE ... SET <names> WHERE id IN :tessera_ids`; values are bound
+        as `v_<name>`."""
+        key = ("update", model_name, names)
+        statement = self._statements.get(key)
+        if statement is None:
+            table = self.models[model_name]._sa_table
+            statement = (sa.update(table)
+                         .where(table.c.id.in_(sa.bindparam("tessera_ids", expanding=True)))
+                         .values({table.c[n]: sa.bindparam(f"v_{n}") for n in names}))
+            self._statements[key] = statement
+        return statement
+
+    def order_by(self, model_name: str, order: str) -> list:
+        """SQLAlchemy ORDER BY expressions for an order spec such as "name desc, id"."""
+        key = ("order", model_name, order)
+        result = self._statements.get(key)
+        if result is None:
+            result = self._parse_order(self.models[model_name], order)
+            self._statements[key] = result
+        return result
+
+    def _parse_order(self, model_cls, order: str) -> list:
+        from core.exceptions import ValidationError
+
+        table = model_cls._sa_table
+        result = []
+        for part in order.split(","):
+            words = part.split()
+            if not words:
+                continue
+            name = words[0]
+            direction = words[1].lower() if len(words) > 1 else "asc"
+            if direction not in ("asc", "desc") or (len(words) > 2 and words[2:] not in (
+                    ["nulls", "first"], ["nulls", "last"])):
+                raise ValidationError(f"Invalid order {order!r} on {model_cls._name}: "
+                                      f"use 'field [asc|desc] [nulls first|last], ...'")
+            field = model_cls._fields.get(name)
+            if field is None or (name != "id" and not field.stored_column):
+                raise ValidationError(f"Invalid order {order!r} on {model_cls._name}: "
+                                      f"{name!r} is not a stored field")
+            if field.type == "many2one":
+                comodel = self.models[field.comodel_name]
+                rec_name = comodel._rec_name_field()
+                ctable = comodel._sa_table
+                by_name = rec_name and comodel._fields[rec_name].stored_column
+                target = ctable.c[rec_name] if by_name else ctable.c.id
+                expr = (sa.select(target).where(ctable.c.id == table.c[name])
+                        .correlate(table).scalar_subquery())
+            else:
+                expr = table.c[name]
+            expr = expr.desc() if direction == "desc" else expr.asc()
+            if len(words) > 2:
+                expr = expr.nulls_first() if words[3].lower() == "first" else expr.nulls_last()
+            result.append(expr)
+        if not any(getattr(e, "element", None) is table.c.id for e in result):
+            result.append(table.c.id.asc())  # a stable order for pagination
+        return result
+
+
+__all__ = ["Model", "Registry", "RegistryError"]
