@@ -99,7 +99,7 @@ class Database:
     def _load_registry(self, connection) -> Registry:
         if not connection.dialect.has_table(connection, "ir_module"):
             registry = self.registry_for([])
-            sync_schema(connection, registry.metadata)
+            sync_schema(connection, registry.metadata, registry.check_constraints)
             env = Environment(Transaction(registry, connection), SUPERUSER_ID)
             env["res.users"].create({"name": "System", "login": "__system__", "active": False})
             return registry

@@ -65,7 +65,7 @@ class AddonManager:
         import_addon(name)
         registry = self.database.registry_for([*installed, name])
         transaction = self.env.transaction
-        sync_schema(transaction.connection, registry.metadata)
+        sync_schema(transaction.connection, registry.metadata, registry.check_constraints)
         transaction.registry = registry
         transaction.invalidate()
         modules = self.env["ir.module"].sudo()

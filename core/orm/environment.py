@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from types import MappingProxyType
 
 import sqlalchemy as sa
@@ -190,9 +191,10 @@ def translate_db_error(error: sa_exc.DBAPIError, registry) -> Exception:
                               "nothing was saved, run it again.")
     message = str(orig).strip().splitlines()[0] if orig is not None else str(error)
     if isinstance(error, sa_exc.IntegrityError):
-        for (table, constraint), text in registry.constraint_messages.items():
-            if constraint in str(orig):
-                return ValidationError(f"{text} ({table}: constraint {constraint})")
+        reported = str(orig)
+        for (table, key), (text, name) in registry.constraint_messages.items():
+            if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", reported):
+                return ValidationError(f"{text} (constraint {name} on {table})")
         lowered = message.lower()
         if "foreign key" in lowered:
             return ValidationError(

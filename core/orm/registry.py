@@ -38,10 +38,12 @@ class Registry:
         self.addons = list(addons)
         self.models: dict[str, type] = {}
         self.metadata = sa.MetaData()
-        self.constraint_messages: dict[tuple[str, str], str] = {}
+        # (table, name as the database reports it) -> (message, constraint name)
+        self.constraint_messages: dict[tuple[str, str], tuple[str, str]] = {}
         self.model_addons: dict[str, str] = {}  # model name -> addon that defined it
         self.field_addons: dict[tuple[str, str], str] = {}  # (model, field) -> addon
         self.nonstored_computed: list = []
+        self.check_constraints: list[tuple[str, str, str]] = []  # (table, name, expression)
         self._triggers: dict[tuple[str, str], list] = {}
         self._statements: dict = {}
         self._m2m_by_relation: dict[str, list] = {}
@@ -193,7 +195,7 @@ class Registry:
                 extras.append(sa.Index(f"{table_name}__{field.name}_index", field.name))
                 if field.type == "char":
                     extras.extend(self._text_indexes(table_name, field.name))
-        for key, definition, message in model_cls._sql_constraints:
+        for key, definition, message in self._sql_constraints_of(model_cls):
             match = _CONSTRAINT.match(definition)
             if not match:
                 raise RegistryError(f"{model_cls._name}: constraint {key!r} must be "
@@ -201,12 +203,27 @@ class Registry:
             kind, body = match.group(1).lower(), match.group(2)
             name = f"{table_name}_{key}"
             if kind == "unique":
-                extras.append(sa.UniqueConstraint(*[c.strip() for c in body.split(",")],
-                                                  name=name))
+                # A unique index, not a table constraint: it can be added to and dropped
+                # from an existing table on every engine (SQLite cannot ALTER constraints).
+                unique_columns = [c.strip() for c in body.split(",")]
+                extras.append(sa.Index(name, *unique_columns, unique=True))
+                # SQLite names the columns, not the index, when a unique index is violated
+                self.constraint_messages[(table_name, ", ".join(
+                    f"{table_name}.{c}" for c in unique_columns))] = (message, name)
             else:
-                extras.append(sa.CheckConstraint(body, name=name))
-            self.constraint_messages[(table_name, name)] = message
+                self.check_constraints.append((table_name, name, body))
+            self.constraint_messages[(table_name, name)] = (message, name)
         model_cls._sa_table = sa.Table(table_name, self.metadata, *columns, *extras)
+
+    @staticmethod
+    def _sql_constraints_of(model_cls) -> list[tuple[str, str, str]]:
+        """SQL constraints declared by every class of the model (a later one with the
+        same key replaces an earlier one)."""
+        merged: dict[str, tuple[str, str, str]] = {}
+        for klass in reversed(model_cls.__mro__):
+            for constraint in klass.__dict__.get("_sql_constraints", ()):
+                merged[constraint[0]] = tuple(constraint)
+        return list(merged.values())
 
     @staticmethod
     def _text_indexes(table_name: str, column: str) -> list:

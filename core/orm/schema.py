@@ -11,7 +11,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 
-def sync_schema(connection: sa.Connection, metadata: sa.MetaData) -> list[str]:
+def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
+                check_constraints=()) -> list[str]:
     """Create what `metadata` has and the database lacks; returns a description of
     each change. Never drops anything: removing tables and columns is the job of
     uninstall, which knows which addon owned them."""
@@ -22,8 +23,14 @@ def sync_schema(connection: sa.Connection, metadata: sa.MetaData) -> list[str]:
     if new_tables:
         metadata.create_all(connection, tables=new_tables)
     old_tables = [t for t in metadata.sorted_tables if t.name in existing]
-    if not old_tables:
-        return changes
+    if old_tables:
+        changes += _sync_existing(connection, inspector, metadata, old_tables)
+    changes += sync_check_constraints(connection, metadata, check_constraints)
+    return changes
+
+
+def _sync_existing(connection, inspector, metadata, old_tables) -> list[str]:
+    changes = []
     context = MigrationContext.configure(connection, opts={
         "compare_type": False,
         # Indexes are handled below by name: Alembic cannot compare expression indexes
@@ -48,6 +55,43 @@ def sync_schema(connection: sa.Connection, metadata: sa.MetaData) -> list[str]:
             index.create(connection)
             changes.append(f"create index {index.name}")
     return changes
+
+
+def sync_check_constraints(connection, metadata, check_constraints) -> list[str]:
+    """Create missing check constraints: real CHECK constraints on PostgreSQL, a pair
+    of triggers on SQLite (which cannot add a constraint to an existing table)."""
+    changes = []
+    if not check_constraints:
+        return changes
+    if connection.dialect.name == "postgresql":
+        existing = {row[0] for row in connection.execute(sa.text(
+            "SELECT conname FROM pg_constraint WHERE contype = 'c'"))}
+        for table, name, expression in check_constraints:
+            if name not in existing:
+                connection.exec_driver_sql(
+                    f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" CHECK ({expression})')
+                changes.append(f"add check {name}")
+        return changes
+    existing = {row[0] for row in connection.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+    for table, name, expression in check_constraints:
+        for event in ("insert", "update"):
+            trigger = f"{name}__{event}"
+            if trigger in existing:
+                continue
+            connection.exec_driver_sql(
+                f'CREATE TRIGGER "{trigger}" BEFORE {event.upper()} ON "{table}" '
+                f"WHEN NOT {_new_row(metadata.tables[table].c.keys(), expression)} "
+                f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END")
+            changes.append(f"add check trigger {trigger}")
+    return changes
+
+
+def _new_row(columns, expression: str) -> str:
+    """The check `expression` evaluated on a trigger's NEW row: a one-row subquery
+    exposes NEW's values under the column names, so the expression is used as written."""
+    exposed = ", ".join(f'NEW."{name}" AS "{name}"' for name in columns)
+    return f"(SELECT ({expression}) FROM (SELECT {exposed}))"
 
 
 def _applies(index: sa.Index, dialect: str) -> bool:
