@@ -57,11 +57,13 @@ def cli(ctx, url, addons_path):
 def init(obj, demo, all_addons, if_missing):
     """Create the database (and install base, or every addon with --all)."""
     database = obj.database
-    with database.env(context={"install_demo": demo}) as env:
+    with database.env() as env:
         installed = env.addons.installed()
         if installed and if_missing:
             click.echo(f"Database {obj.url} is ready ({len(installed)} addons installed).")
             return
+        if demo:
+            env["ir.config.parameter"].set_param("database.demo", "1")
         manifests = env.addons.manifests()
         wanted = sorted(manifests) if all_addons else [n for n in ("base",) if n in manifests]
         done = env.addons.install(wanted) if wanted else []
@@ -76,6 +78,52 @@ def install(obj, names):
     with obj.database.env() as env:
         done = env.addons.install(list(names))
     click.echo(f"Installed: {', '.join(done) or 'nothing (already installed)'}.")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def uninstall(obj, names, yes):
+    """Show what uninstalling NAMES removes (dependents included), then do it."""
+    with obj.database.env() as env:
+        plan = env.addons.uninstall_plan(list(names))
+        click.echo(f"Uninstall plan (dependents first): {', '.join(plan.addons)}")
+        for table, rows in plan.tables.items():
+            click.echo(f"  drop table {table} ({rows} rows)")
+        for column in plan.columns:
+            click.echo(f"  drop column {column}")
+        for model, count in plan.records.items():
+            click.echo(f"  delete {count} {model} records created by these addons")
+        if not yes and not click.confirm("Proceed?", default=False):
+            raise click.exceptions.Abort()
+        done = env.addons.uninstall(list(names))
+    click.echo(f"Uninstalled: {', '.join(done)}.")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_addons", is_flag=True, help="Upgrade every installed addon.")
+@click.pass_obj
+def upgrade(obj, names, all_addons):
+    """Upgrade addons: schema, data (noupdate respected), migrations, version."""
+    if not names and not all_addons:
+        raise click.UsageError("name the addons to upgrade, or give --all")
+    with obj.database.env() as env:
+        done = env.addons.upgrade(None if all_addons else list(names))
+    click.echo(f"Upgraded: {', '.join(done) or 'nothing'}.")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--path", "path", default=None, type=click.Path(file_okay=False),
+              help="Folder to create the addon in (default: the repository's addons/).")
+def scaffold(name, path):
+    """Create a new addon skeleton NAME (a model, demo data and a passing test)."""
+    from core.addons.scaffold import scaffold as make_addon
+
+    target = make_addon(name, Path(path) if path else None)
+    click.echo(f"Created addon {name!r} in {target}")
 
 
 @cli.command("addons")

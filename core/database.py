@@ -11,13 +11,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 import core.system  # noqa: F401  (registers the system models)
+import core.views.models  # noqa: F401  (views, actions, menus)
 from core.addons.discovery import import_addon, make_importable
 from core.addons.manager import AddonManager
-from core.exceptions import AccessError
+from core.exceptions import AccessError, AddonError
 from core.orm import SUPERUSER_ID, Environment, Registry, Transaction
 from core.orm.schema import sync_schema
 
 SYSTEM_ADDONS = ["core"]
+_SEQUENCE_QUERY = sa.text("SELECT value FROM ir_config_parameter WHERE key = 'registry.sequence'")
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -67,6 +69,9 @@ class Database:
         self.addons_paths = [str(Path(p).resolve()) for p in (addons_paths or [])]
         self.engine = create_engine(url)
         self._registries: dict[tuple[str, ...], Registry] = {}
+        self._registry: Registry | None = None
+        self._sequence: str | None = None
+        self.broken_addons: set[str] = set()  # installed, but their code cannot be loaded
         make_importable(self.addons_paths)
 
     def registry_for(self, addons) -> Registry:
@@ -96,19 +101,53 @@ class Database:
                 raise
             connection.commit()
 
+    def forget_registries(self) -> None:
+        """Drop cached registries (after an upgrade reloaded addon code)."""
+        self._registries.clear()
+        self._sequence = None
+
     def _load_registry(self, connection) -> Registry:
-        if not connection.dialect.has_table(connection, "ir_module"):
-            registry = self.registry_for([])
-            sync_schema(connection, registry.metadata, registry.check_constraints)
-            env = Environment(Transaction(registry, connection), SUPERUSER_ID)
-            env["res.users"].create({"name": "System", "login": "__system__", "active": False})
-            return registry
+        """The registry of the installed addons, rebuilt when another transaction
+        (in this process or another) installed, upgraded or uninstalled addons."""
+        if self._sequence is None and not connection.dialect.has_table(connection, "ir_module"):
+            return self._bootstrap(connection)
+        sequence = connection.execute(_SEQUENCE_QUERY).scalar()
+        if self._registry is not None and sequence == self._sequence:
+            return self._registry
         rows = connection.execute(sa.text(
-            "SELECT name FROM ir_module WHERE state = 'installed' ORDER BY sequence, id"))
-        installed = [row[0] for row in rows]
-        for name in installed:
-            import_addon(name)
-        return self.registry_for(installed)
+            "SELECT name, depends FROM ir_module WHERE state = 'installed' "
+            "ORDER BY sequence, id")).all()
+        broken = self._importable([row[0] for row in rows],
+                                  {row[0]: set(filter(None, (row[1] or "").split(",")))
+                                   for row in rows})
+        registry = self.registry_for([row[0] for row in rows if row[0] not in broken])
+        self.broken_addons = broken
+        self._registry, self._sequence = registry, sequence
+        return registry
+
+    @staticmethod
+    def _importable(names, depends) -> set[str]:
+        """Import installed addons; return those whose code cannot be loaded, with the
+        addons depending on them (they stay installed, out of the registry, so that an
+        integrator can still uninstall them)."""
+        broken = set()
+        for name in names:
+            if depends[name] & broken:
+                broken.add(name)
+                continue
+            try:
+                import_addon(name)
+            except AddonError:
+                broken.add(name)
+        return broken
+
+    def _bootstrap(self, connection) -> Registry:
+        registry = self.registry_for([])
+        sync_schema(connection, registry.metadata, registry.check_constraints)
+        env = Environment(Transaction(registry, connection), SUPERUSER_ID)
+        env["res.users"].create({"name": "System", "login": "__system__", "active": False})
+        env["ir.config.parameter"].set_param("registry.sequence", 0)
+        return registry
 
     @staticmethod
     def _user_id(env, user) -> int:

@@ -66,3 +66,29 @@ def import_addon(name: str) -> None:
         importlib.import_module(module_name)
     except ImportError as error:
         raise AddonError(f"addon {name!r} cannot be imported: {error}") from error
+
+
+def reload_addon(name: str) -> None:
+    """Forget an addon's imported code and model definitions, then import it again
+    (upgrade after its files changed)."""
+    from core.orm.models import DEFINITIONS
+
+    prefix = f"addons.{name}"
+    for module_name in [m for m in sys.modules if m == prefix or m.startswith(prefix + ".")]:
+        del sys.modules[module_name]
+    DEFINITIONS.pop(name, None)
+    importlib.invalidate_caches()
+    import_addon(name)
+
+
+def addon_module(name: str, submodule: str):
+    """`addons.<name>.<submodule>` if the addon has it, else None (e.g. hooks, migrations)."""
+    module_name = f"addons.{name}.{submodule}"
+    if importlib.util.find_spec(f"addons.{name}") is None:
+        return None
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name == module_name:
+            return None
+        raise

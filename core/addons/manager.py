@@ -1,78 +1,332 @@
-"""The addon manager of one environment: install addons and tell their state."""
+"""The addon manager of one environment: install, upgrade, uninstall, and state.
+
+Each operation runs inside the environment's transaction and inside a savepoint of
+its own: a failure (bad data file, constraint, exception in a hook) leaves the
+database exactly as it was, schema included, on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+from dataclasses import dataclass, field
 
-from core.addons.discovery import discover, import_addon
+import sqlalchemy as sa
+
+from core.addons import migrations
+from core.addons.discovery import addon_module, discover, import_addon, reload_addon
 from core.addons.graph import auto_install_candidates, install_order
+from core.addons.ownership import schema_objects
 from core.exceptions import AddonError
 from core.orm.schema import sync_schema
+from core.orm.schema_drop import drop_objects
+from core.views.data import DataLoader
+from core.views.validate import validate_views
+
+REGISTRY_SEQUENCE = "registry.sequence"
+DEMO_PARAMETER = "database.demo"
+
+
+@dataclass
+class UninstallPlan:
+    """What an uninstall will remove: addons (dependents first), tables, columns,
+    and how many rows or owned records go with them."""
+
+    addons: list[str]
+    tables: dict[str, int] = field(default_factory=dict)  # table -> rows
+    columns: list[str] = field(default_factory=list)  # "table.column"
+    records: dict[str, int] = field(default_factory=dict)  # model -> owned records deleted
 
 
 class AddonManager:
-    """`env.addons`: lifecycle operations, each inside the environment's transaction
-    (a failure rolls everything back with it)."""
+    """`env.addons`: lifecycle operations inside the environment's transaction."""
 
     def __init__(self, database, env):
         self.database = database
         self.env = env
 
+    # -- information ---------------------------------------------------------------
     def manifests(self) -> dict:
         """{name: Manifest} of every addon in the addons paths."""
         return discover(self.database.addons_paths)
 
+    def _modules(self):
+        return self.env["ir.module"].sudo()
+
     def installed(self) -> list[str]:
         """Installed addons, in install order."""
-        modules = self.env["ir.module"].sudo().search([("state", "=", "installed")])
-        return [module.name for module in modules]
+        return [m.name for m in self._modules().search([("state", "=", "installed")])]
 
     def state(self, name: str) -> str:
-        """'installed', 'uninstalled' or 'unknown' (not in any addons path)."""
-        module = self.env["ir.module"].sudo().search([("name", "=", name)], limit=1)
+        """'installed', 'uninstalled' or 'unknown' (in no addons path, never installed)."""
+        module = self._modules().search([("name", "=", name)], limit=1)
         if module:
             return module.state
         return "uninstalled" if name in self.manifests() else "unknown"
 
-    def install(self, names) -> list[str]:
-        """Install addons with their dependencies (then bridges whose dependencies are
-        all installed). Returns the addons installed, in order."""
+    def _param(self):
+        return self.env["ir.config.parameter"].sudo()
+
+    def _bump_sequence(self) -> None:
+        current = int(self._param().get_param(REGISTRY_SEQUENCE, "0"))
+        self._param().set_param(REGISTRY_SEQUENCE, current + 1)
+
+    @contextlib.contextmanager
+    def _operation(self):
+        """All-or-nothing: a savepoint for the data and schema, and the registry the
+        transaction had before, put back on failure."""
+        transaction = self.env.transaction
+        registry = transaction.registry
+        try:
+            with self.env.atomic():
+                yield
+        except BaseException:
+            transaction.registry = registry
+            transaction.invalidate()
+            raise
+
+    def _switch_registry(self, addons: list[str]) -> None:
+        transaction = self.env.transaction
+        transaction.registry = self.database.registry_for(addons)
+        transaction.invalidate()
+
+    # -- install -------------------------------------------------------------------
+    def install(self, names, demo: bool | None = None) -> list[str]:
+        """Install addons with their dependencies, then bridges (`auto_install`) whose
+        dependencies are all installed. Demo data is loaded when the database was
+        created with demo data (or `demo=True`). Returns the addons installed."""
         if isinstance(names, str):
             names = [names]
         manifests = self.manifests()
+        if demo is None:
+            demo = self._param().get_param(DEMO_PARAMETER) == "1"
         installed = self.installed()
         done: list[str] = []
-        with self.env.atomic():
+        views: list[int] = []
+        with self._operation():
             pending = [n for n in install_order(names, manifests) if n not in installed]
             while pending:
                 for name in pending:
-                    self._install_one(name, manifests[name], installed)
+                    views += self._install_one(name, manifests[name], installed, demo)
                     installed.append(name)
                     done.append(name)
-                pending = [n for n in install_order(
-                    auto_install_candidates(set(installed), manifests), manifests)
-                    if n not in installed]
+                bridges = auto_install_candidates(set(installed), manifests)
+                pending = [n for n in install_order(bridges, manifests) if n not in installed]
+            self._validate_views(views)
+            if done:
+                self._bump_sequence()
         return done
 
-    def _install_one(self, name: str, manifest, installed: list[str]) -> None:
+    def _validate_views(self, view_ids: list[int]) -> None:
+        """Check every view the operation touched, all errors reported at once."""
+        views = self.env["ir.ui.view"].sudo().browse(view_ids).exists()
+        errors = validate_views(self.env, views) if views else []
+        if errors:
+            raise AddonError(f"{len(errors)} invalid view(s):\n" + "\n".join(
+                f"- {error}" for error in errors))
+
+    def _install_one(self, name: str, manifest, installed: list[str], demo: bool) -> list[int]:
+        """Install one addon; returns the ids of the views its data files loaded."""
         for package in manifest.external_dependencies.get("python", []):
             if importlib.util.find_spec(package) is None:
                 raise AddonError(f"addon {name!r} needs the Python package {package!r}: "
                                  f"install it (pip install {package}) and try again")
-        if manifest.data or manifest.demo:
-            raise AddonError(f"addon {name!r} lists data files, which this version of "
-                             "Tessera cannot load yet")
         import_addon(name)
         registry = self.database.registry_for([*installed, name])
-        transaction = self.env.transaction
-        sync_schema(transaction.connection, registry.metadata, registry.check_constraints)
-        transaction.registry = registry
-        transaction.invalidate()
-        modules = self.env["ir.module"].sudo()
-        record = modules.search([("name", "=", name)], limit=1)
+        sync_schema(self.env.connection, registry.metadata, registry.check_constraints)
+        self._switch_registry([*installed, name])
+        self._record_ownership(name, registry)
         values = {"state": "installed", "installed_version": manifest.version,
-                  "summary": manifest.summary, "sequence": len(installed) + 1}
-        if record:
-            record.write(values)
+                  "summary": manifest.summary, "sequence": len(installed) + 1,
+                  "depends": ",".join(manifest.depends)}
+        module = self._modules().search([("name", "=", name)], limit=1)
+        if module:
+            module.write(values)
         else:
-            modules.create({"name": name, **values})
+            self._modules().create({"name": name, **values})
+        loader = DataLoader(self.env, name, "install")
+        files = [*manifest.data, *(manifest.demo if demo else ())]
+        for relative in files:
+            loader.load_file(manifest.path / relative, relative)
+        hooks = addon_module(name, "hooks")
+        if hooks is not None and callable(getattr(hooks, "post_install", None)):
+            hooks.post_install(self.env)
+        self.env.hooks.addon_installed(env=self.env, addon=name)
+        return loader.views
+
+    def _record_ownership(self, name: str, registry) -> None:
+        owners = self.env["ir.schema.owner"].sudo()
+        current = {(o.kind, o.table_name, o.name) for o in owners.search([("addon", "=", name)])}
+        wanted = {key: entry["model"] for key, entry in schema_objects(registry).items()
+                  if name in entry["addons"]}
+        owners.create([{"kind": kind, "table_name": table, "name": obj, "addon": name,
+                        "model": model}
+                       for (kind, table, obj), model in wanted.items()
+                       if (kind, table, obj) not in current])
+        stale = [key for key in current if key not in wanted]
+        if stale:
+            for kind, table, obj in stale:
+                owners.search([("addon", "=", name), ("kind", "=", kind),
+                               ("table_name", "=", table), ("name", "=", obj)]).unlink()
+
+    # -- upgrade -------------------------------------------------------------------
+    def upgrade(self, names=None) -> list[str]:
+        """Upgrade installed addons (all when `names` is None): reload their code,
+        run `pre` migrations, update the schema (new tables, columns, indexes, changed
+        types; objects no addon declares any more are dropped), reload their data
+        (leaving `noupdate` records alone; records no longer declared are removed),
+        run `post` migrations and record the new version."""
+        installed = self.installed()
+        if names is None:
+            names = list(installed)
+        names = [names] if isinstance(names, str) else list(names)
+        missing = [n for n in names if n not in installed]
+        if missing:
+            raise AddonError(f"cannot upgrade {', '.join(missing)}: not installed "
+                             "(install it instead)")
+        manifests = self.manifests()
+        ordered = [n for n in installed if n in names]
+        with self._operation():
+            versions = {m.name: m.installed_version
+                        for m in self._modules().search([("name", "in", ordered)])}
+            for name in ordered:
+                if name not in manifests:
+                    raise AddonError(f"addon {name!r} is installed but its code is in no "
+                                     "addons path: uninstall it, or add its folder")
+                migrations.run(self.env, name, manifests[name].path, "pre", versions[name],
+                               manifests[name].version)
+            for name in ordered:
+                reload_addon(name)
+            self.database.forget_registries()
+            registry = self.database.registry_for(installed)
+            connection = self.env.connection
+            sync_schema(connection, registry.metadata, registry.check_constraints,
+                        alter_types=True)
+            self._switch_registry(installed)
+            for name in ordered:
+                self._drop_undeclared(name, registry)
+                self._record_ownership(name, registry)
+            demo = self._param().get_param(DEMO_PARAMETER) == "1"
+            views: list[int] = []
+            for name in ordered:
+                views += self._reload_data(name, manifests[name], demo)
+                migrations.run(self.env, name, manifests[name].path, "post", versions[name],
+                               manifests[name].version)
+                module = self._modules().search([("name", "=", name)], limit=1)
+                module.write({"installed_version": manifests[name].version,
+                              "summary": manifests[name].summary,
+                              "depends": ",".join(manifests[name].depends)})
+            self._validate_views(views)
+            self._bump_sequence()
+        return ordered
+
+    def _drop_undeclared(self, name: str, registry) -> None:
+        """Drop the schema objects `name` owned and no longer declares, when no other
+        addon declares them (a removed field's column, a removed model's table)."""
+        declared = {key for key, entry in schema_objects(registry).items()
+                    if name in entry["addons"]}
+        owned = self._owned_objects([name])
+        gone = [key for key in owned if key not in declared]
+        orphans = [key for key in gone if not (self._owners(key) - {name})]
+        if orphans:
+            drop_objects(self.env.connection, orphans)
+
+    def _reload_data(self, name: str, manifest, demo: bool) -> list[int]:
+        """Load an addon's data again (upgrade); returns the ids of the views loaded."""
+        loader = DataLoader(self.env, name, "update")
+        for relative in [*manifest.data, *(manifest.demo if demo else ())]:
+            loader.load_file(manifest.path / relative, relative)
+        data = self.env["ir.model.data"].sudo()
+        for entry in data.search([("addon", "=", name), ("noupdate", "=", False)]):
+            if (entry.addon, entry.name) in loader.seen:
+                continue
+            if entry.model in self.env.registry:
+                self.env[entry.model].sudo().browse(entry.res_id).exists().unlink()
+            entry.unlink()
+        return loader.views
+
+    # -- uninstall -----------------------------------------------------------------
+    def _dependents_plan(self, names) -> list[str]:
+        """`names` and every installed addon depending on them, dependents first."""
+        modules = self._modules().search([("state", "=", "installed")])
+        depends = {m.name: set(filter(None, (m.depends or "").split(","))) for m in modules}
+        unknown = [n for n in names if n not in depends]
+        if unknown:
+            raise AddonError(f"cannot uninstall {', '.join(unknown)}: not installed")
+        plan = set(names)
+        changed = True
+        while changed:
+            changed = False
+            for name, needs in depends.items():
+                if name not in plan and needs & plan:
+                    plan.add(name)
+                    changed = True
+        order = [m.name for m in modules]  # install order
+        return [n for n in reversed(order) if n in plan]
+
+    def _owned_objects(self, addons) -> list[tuple[str, str, str]]:
+        owners = self.env["ir.schema.owner"].sudo().search([("addon", "in", list(addons))])
+        return list(dict.fromkeys((o.kind, o.table_name, o.name) for o in owners))
+
+    def _owners(self, key) -> set[str]:
+        kind, table, name = key
+        owners = self.env["ir.schema.owner"].sudo().search(
+            [("kind", "=", kind), ("table_name", "=", table), ("name", "=", name)])
+        return {o.addon for o in owners}
+
+    def _doomed_objects(self, plan: list[str]) -> list[tuple[str, str, str]]:
+        members = set(plan)
+        return [key for key in self._owned_objects(plan) if self._owners(key) <= members]
+
+    def uninstall_plan(self, names) -> UninstallPlan:
+        """What uninstalling `names` would remove, without changing anything."""
+        names = [names] if isinstance(names, str) else list(names)
+        plan = UninstallPlan(self._dependents_plan(names))
+        connection = self.env.connection
+        existing = set(sa.inspect(connection).get_table_names())
+        doomed = self._doomed_objects(plan.addons)
+        for kind, table, name in doomed:
+            if kind == "table" and table in existing:
+                count = connection.execute(sa.select(sa.func.count()).select_from(
+                    sa.table(table))).scalar_one()
+                plan.tables[table] = count
+            elif kind == "column":
+                plan.columns.append(f"{table}.{name}")
+        dropped = set(plan.tables)
+        plan.columns = [c for c in plan.columns if c.split(".")[0] not in dropped]
+        for entry in self.env["ir.model.data"].sudo().search([("addon", "in", plan.addons)]):
+            model = self.env.registry.models.get(entry.model)
+            if model is not None and model._table not in dropped:
+                plan.records[entry.model] = plan.records.get(entry.model, 0) + 1
+        return plan
+
+    def uninstall(self, names) -> list[str]:
+        """Uninstall addons and every installed addon depending on them (dependents
+        first). Drops the tables, columns and many2many tables only they declared,
+        deletes the records their data files created, runs their `uninstall` hook;
+        everything else is kept. Works from the database's records even when an
+        addon's code has gone. Returns the addons uninstalled."""
+        names = [names] if isinstance(names, str) else list(names)
+        with self._operation():
+            plan = self._dependents_plan(names)
+            for name in plan:
+                self.env.hooks.addon_uninstalling(env=self.env, addon=name)
+            for name in plan:
+                hooks = addon_module(name, "hooks")
+                if hooks is not None and callable(getattr(hooks, "uninstall", None)):
+                    hooks.uninstall(self.env)
+            doomed = self._doomed_objects(plan)
+            remaining = [n for n in self.installed() if n not in plan]
+            self._switch_registry(remaining)
+            drop_objects(self.env.connection, doomed)
+            data = self.env["ir.model.data"].sudo()
+            entries = data.search([("addon", "in", plan)])
+            for entry in entries:
+                if entry.model in self.env.registry:
+                    self.env[entry.model].sudo().browse(entry.res_id).exists().unlink()
+            entries.exists().unlink()
+            self.env["ir.schema.owner"].sudo().search([("addon", "in", plan)]).unlink()
+            self._modules().search([("name", "in", plan)]).write(
+                {"state": "uninstalled", "installed_version": False, "sequence": 0})
+            self._bump_sequence()
+        return plan

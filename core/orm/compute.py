@@ -30,7 +30,7 @@ class ComputeMixin:
             if not marked:
                 computing.pop(field, None)
         values = self.env.cache.setdefault(field, {})
-        empty = field.empty()
+        empty = self._to_cache(field, field.empty())  # the cache holds column values
         for rid in self._ids:
             values.setdefault(rid, empty)
 
@@ -45,7 +45,7 @@ class ComputeMixin:
                     target = None
                     break
             if target is None:
-                values[record._ids[0]] = field.empty()
+                values[record._ids[0]] = record._to_cache(field, field.empty())
             else:
                 values[record._ids[0]] = target._get_raw(target._fields[last])
 
@@ -76,6 +76,8 @@ class ComputeMixin:
         """Recompute what depends on the fields just written, then forget non-stored
         computed values (they may depend on anything)."""
         self.env.transaction.invalidate(self.env.registry.nonstored_computed)
+        # one2many values listing these records through a many2one just written are stale
+        self.env.transaction.invalidate(self.env.registry.one2many_of(self._name, written))
         affected = self._affected_by(written)
         if created:
             for field in self._stored_computed:

@@ -20,6 +20,9 @@ _ALIASES = {"<>": "!=", "==": "="}
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
 _NEGATIVE = {"!=", "not like", "not ilike", "not in"}
+# "!" on a leaf gives the opposite term (as in Odoo): its exact complement, NULLs included.
+_NEGATION = {"=": "!=", "!=": "=", "in": "not in", "not in": "in", "like": "not like",
+             "not like": "like", "ilike": "not ilike", "not ilike": "ilike"}
 
 
 def _error(model, message: str) -> ValidationError:
@@ -36,18 +39,19 @@ def parse(domain, model) -> tuple:
     items = list(domain)
     position = 0
 
-    def parse_one():
+    def parse_one(operator=None):
         nonlocal position
         if position >= len(items):
-            raise _error(model, "an operator is missing one of its operands")
+            raise _error(model, f"operator {operator!r} is missing one of its operands "
+                                f"in {list(domain)!r}")
         item = items[position]
         position += 1
         if item in ("&", "|"):
-            left = parse_one()
-            right = parse_one()
+            left = parse_one(item)
+            right = parse_one(item)
             return (item, left, right)
         if item == "!":
-            return ("!", parse_one())
+            return ("!", parse_one(item))
         return _parse_leaf(item, model)
 
     terms = []
@@ -121,12 +125,30 @@ class DomainCompiler:
         if kind == "|":
             return sa.or_(self._node(model, node[1]), self._node(model, node[2]))
         if kind == "!":
-            return sa.not_(self._node(model, node[1]))
+            return self._negate(model, node[1])
         if kind == "true":
             return sa.true()
         if kind == "false":
             return sa.false()
         return self._leaf(model, node[1], node[2], node[3])
+
+    def _negate(self, model, node) -> sa.ColumnElement:
+        """NOT `node`, pushed down to the leaves as Odoo does: ["!", ("city", "=", "X")]
+        means ("city", "!=", "X") and so matches the records without a city (a bare SQL
+        NOT would leave them out, NOT NULL being NULL)."""
+        kind = node[0]
+        if kind == "!":
+            return self._node(model, node[1])
+        if kind == "&":
+            return sa.or_(self._negate(model, node[1]), self._negate(model, node[2]))
+        if kind == "|":
+            return sa.and_(self._negate(model, node[1]), self._negate(model, node[2]))
+        if kind in ("true", "false"):
+            return sa.false() if kind == "true" else sa.true()
+        _kind, path, op, value = node
+        if "." not in path and op in _NEGATION:
+            return self._leaf(model, path, _NEGATION[op], value)
+        return sa.not_(self._leaf(model, path, op, value))
 
     # -- leaves ---------------------------------------------------------------
     def _leaf(self, model, path: str, op: str, value) -> sa.ColumnElement:
@@ -156,7 +178,9 @@ class DomainCompiler:
             inner = sa.select(comodel._sa_table.c.id).where(
                 self._name_leaf(comodel, op, value))
             expr = table.c[name].in_(inner)
-            return sa.or_(expr, table.c[name].is_(None)) if op in _NEGATIVE else expr
+            if op in _NEGATIVE:
+                return sa.or_(sa.not_(expr), table.c[name].is_(None))
+            return expr
         column = table.c[name]
         return self._scalar(field, column, op, value)
 
@@ -183,8 +207,10 @@ class DomainCompiler:
         if field.type == "one2many":
             comodel = model.env[field.comodel_name]
             inverse = comodel._sa_table.c[field.inverse_name]
+            # never a NULL in the subquery: `id NOT IN (..., NULL)` would match nothing
             return table.c.id.in_(
-                sa.select(inverse).where(comodel._sa_table.c.id.in_(inner_ids)))
+                sa.select(inverse).where(comodel._sa_table.c.id.in_(inner_ids),
+                                         inverse.is_not(None)))
         rel = model.env.registry.relation_table(field)
         return table.c.id.in_(
             sa.select(rel.c[field.column1]).where(rel.c[field.column2].in_(inner_ids)))
@@ -224,9 +250,9 @@ class DomainCompiler:
             step = sa.select(ttable.c[parent_name]).where(
                 ttable.c.id == tree.c.id, ttable.c[parent_name].is_not(None))
         tree = tree.union(step)
-        column = model._sa_table.c[field.name] if field.name != "id" else model._sa_table.c.id
         if field.type in ("one2many", "many2many"):
             return self._relation_in(model, field, sa.select(tree.c.id))
+        column = model._sa_table.c[field.name] if field.name != "id" else model._sa_table.c.id
         return column.in_(sa.select(tree.c.id))
 
     def _scalar(self, field, column, op, value) -> sa.ColumnElement:

@@ -36,11 +36,12 @@ class Transaction:
         if fields is None:
             self.cache.clear()
             return
-        for field in fields:
+        keys = [key for field in fields for key in (field, field.all_key) if key is not None]
+        for key in keys:
             if ids is None:
-                self.cache.pop(field, None)
+                self.cache.pop(key, None)
             else:
-                values = self.cache.get(field)
+                values = self.cache.get(key)
                 if values:
                     for rid in ids:
                         values.pop(rid, None)
@@ -107,12 +108,29 @@ class Environment:
         return None
 
     @property
+    def hooks(self):
+        """The hook relay of the installed addons: `env.hooks.partner_buttons(env=env, ...)`."""
+        return self.transaction.registry.hooks.hook
+
+    @property
     def addons(self):
         """The addon manager of this database (install, uninstall, state)."""
         factory = self.transaction.services.get("addons")
         if factory is None:
             raise AttributeError("this environment has no addon manager")
         return factory(self)
+
+    def ref(self, xmlid: str, raise_if_not_found: bool = True):
+        """The record with external id `addon.name` (None, or MissingError, if absent)."""
+        addon, _, name = xmlid.partition(".")
+        data = self["ir.model.data"].sudo().search(
+            [("addon", "=", addon), ("name", "=", name)], limit=1)
+        record = self[data.model].browse(data.res_id).exists() if data else None
+        if not record:
+            if raise_if_not_found:
+                raise MissingError(f"No record with external id {xmlid!r}")
+            return None
+        return record.with_env(self)
 
     @property
     def lang(self) -> str | None:

@@ -65,6 +65,9 @@ class Field:
         self.extra = {k: v for k, v in args.items() if k not in _COMMON_ARGS}
         self.name: str = ""
         self.model_name: str = ""
+        # x2many to a model with `active`: the cache key of the value with archived
+        # records (active_test=False); None for every other field
+        self.all_key: tuple | None = None
 
     def merged(self, other: Field) -> Field:
         """A new field of `other`'s type with this field's arguments overridden by

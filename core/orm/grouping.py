@@ -10,7 +10,8 @@ from core.exceptions import ValidationError
 
 AGGREGATES = {
     "sum": sa.func.sum,
-    "avg": sa.func.avg,
+    # PostgreSQL averages integers as NUMERIC (Decimal): always return a float
+    "avg": lambda column: sa.cast(sa.func.avg(column), sa.Float),
     "min": sa.func.min,
     "max": sa.func.max,
     "count": sa.func.count,
@@ -75,6 +76,8 @@ class GroupingMixin:
         if period:
             raise ValidationError(f"read_group on {self._name}: {name!r} is not a date, "
                                   f"{spec!r} has no meaning")
+        if field.type == "boolean":  # unset (NULL) and False are one group
+            column = sa.func.coalesce(column, sa.false())
         return (spec, field, None, column)
 
     def _truncate(self, column, period: str):
@@ -90,7 +93,7 @@ class GroupingMixin:
         if period == "year":
             return sa.func.strftime("%Y-01-01", column)
         month = sa.cast(sa.func.strftime("%m", column), sa.Integer)
-        quarter_month = sa.func.printf("%02d", ((month - 1) / 3) * 3 + 1)
+        quarter_month = sa.func.printf("%02d", ((month - 1) // 3) * 3 + 1)  # integer division
         return sa.func.strftime("%Y-", column).op("||")(quarter_month).op("||")("-01")
 
     def _aggregate_specs(self, fields, grouped: set) -> list:

@@ -31,7 +31,7 @@ def addon_of_module(module: str) -> str:
         return parts[1]
     if parts[0] == "core":
         return "core"
-    return parts[0]
+    return parts[0]  # not registered: see Model.__init_subclass__
 
 
 class Model(MutationMixin, ComputeMixin, GroupingMixin):
@@ -61,7 +61,10 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         if "_name" not in cls.__dict__ and "_inherit" not in cls.__dict__:
             return  # an intermediate Python base class, not a model definition
         cls._addon = addon_of_module(cls.__module__)
-        DEFINITIONS.setdefault(cls._addon, []).append(cls)
+        if cls.__module__.split(".")[0] in ("addons", "core"):
+            # Addon code imported under another name (a test runner importing the
+            # addon folder as a top-level package) must not define its models twice.
+            DEFINITIONS.setdefault(cls._addon, []).append(cls)
 
     # -- recordset basics ----------------------------------------------------
     @classmethod
@@ -209,15 +212,7 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                 return field.to_record(field.empty(), self)
             raise ValueError(f"Expected one {self._name} record to read {field.name}, "
                              f"got {len(self._ids)}")
-        rid = self._ids[0]
-        values = self.env.cache.get(field)
-        if values is None or rid not in values:
-            self._fetch(field)
-            values = self.env.cache[field]
-            if rid not in values:
-                raise MissingError(f"Record {self._name}({rid}) does not exist "
-                                   "(it may have been deleted).")
-        return field.to_record(values[rid], self)
+        return field.to_record(self._get_raw(field), self)
 
     def _set_value(self, field, value) -> None:
         computing = self.env.transaction.computing.get(field)
@@ -254,12 +249,12 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                     break
         return tuple(ids)
 
-    def _fetch(self, field) -> None:
+    def _fetch(self, field, key=None) -> None:
         ids = self._prefetch_ids(field)
         if field.stored_column:
             self._fetch_columns(ids, [field] if field.type == "binary" else None)
         elif field.store and field.type in ("one2many", "many2many"):
-            self._fetch_x2many(field, ids)
+            self._fetch_x2many(field, ids, key or field)
         else:
             self._compute_nonstored(field, ids)
 
@@ -277,25 +272,27 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                     if rid not in target:
                         target[rid] = value
 
-    def _fetch_x2many(self, field, ids) -> None:
+    def _fetch_x2many(self, field, ids, key) -> None:
+        """Load x2many values; under cache key `field` archived targets are left out,
+        under `field.all_key` (active_test=False) they are included."""
         comodel = self.env[field.comodel_name]
         ctable = comodel._sa_table
         if field.type == "one2many":
-            key = ctable.c[field.inverse_name]
-            query = sa.select(key, ctable.c.id).where(key.in_(list(ids)))
+            owner = ctable.c[field.inverse_name]
+            query = sa.select(owner, ctable.c.id).where(owner.in_(list(ids)))
         else:
             rel = self.env.registry.relation_table(field)
-            key = rel.c[field.column1]
-            query = (sa.select(key, ctable.c.id)
+            owner = rel.c[field.column1]
+            query = (sa.select(owner, ctable.c.id)
                      .join_from(rel, ctable, ctable.c.id == rel.c[field.column2])
-                     .where(key.in_(list(ids))))
-        if comodel._active_filter_needed(None):
+                     .where(owner.in_(list(ids))))
+        if key is field and "active" in comodel._fields:
             query = query.where(ctable.c.active == sa.true())
         query = query.order_by(*comodel._order_by(None))
         result = {rid: [] for rid in ids}
         for owner, target in self.env.execute(query):
             result[owner].append(target)
-        values = self.env.cache.setdefault(field, {})
+        values = self.env.cache.setdefault(key, {})
         for rid, targets in result.items():
             values[rid] = tuple(targets)
 
@@ -455,12 +452,16 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
     def _get_raw(self, field):
         """The cache form of one record's value, loading it if needed."""
         rid = self._ids[0]
-        values = self.env.cache.get(field)
+        key = field
+        if field.all_key is not None and not self.env.context.get("active_test", True):
+            key = field.all_key  # archived targets included: cached apart
+        values = self.env.cache.get(key)
         if values is None or rid not in values:
-            self._fetch(field)
-            values = self.env.cache[field]
+            self._fetch(field, key)
+            values = self.env.cache[key]
             if rid not in values:
-                raise MissingError(f"Record {self._name}({rid}) does not exist.")
+                raise MissingError(f"Record {self._name}({rid}) does not exist "
+                                   "(it may have been deleted).")
         return values[rid]
 
     # -- access checks (filled in by security) --------------------------------

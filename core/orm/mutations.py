@@ -54,6 +54,8 @@ class MutationMixin:
         return columns, x2many, inverse
 
     def _add_defaults(self, vals: dict) -> dict:
+        if not isinstance(vals, dict):
+            raise ValidationError(f"{self._name}: values must be a dict, got {vals!r}")
         result = dict(vals)
         context = self.env.context
         for name, field in self._fields.items():
@@ -205,6 +207,7 @@ class MutationMixin:
     def _apply_x2many(self, field, commands, creating: bool = False) -> None:
         comodel = self.env[field.comodel_name]
         rid = self._ids[0]
+        everything = self.with_context(active_test=False)  # archived lines count too
         if field.type == "one2many":
             inverse = field.inverse_name
             inverse_field = comodel._fields[inverse]
@@ -222,15 +225,16 @@ class MutationMixin:
                     comodel.browse(command[1]).write({inverse: rid})
                 elif code == 5:
                     if not creating:
-                        self._o2m_detach(self[field.name], inverse_field)
+                        self._o2m_detach(everything[field.name], inverse_field)
                 elif code == 6:
                     keep = set(command[2])
-                    current = () if creating else self[field.name]._ids
+                    current = () if creating else everything[field.name]._ids
                     self._o2m_detach(comodel.browse([i for i in current if i not in keep]),
                                      inverse_field)
                     comodel.browse(command[2]).write({inverse: rid})
         else:
-            current = [] if creating else list(self._get_raw(field))
+            current = [] if creating else list(
+                self.with_context(active_test=False)._get_raw(field))
             target = list(current)
             for command in commands:
                 code = command[0]

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 
 from core.exceptions import TesseraError
+from core.hooks import HookManager
 from core.orm import fields
 from core.orm.models import DEFINITIONS, Model
 
@@ -41,13 +42,17 @@ class Registry:
         # (table, name as the database reports it) -> (message, constraint name)
         self.constraint_messages: dict[tuple[str, str], tuple[str, str]] = {}
         self.model_addons: dict[str, str] = {}  # model name -> addon that defined it
-        self.field_addons: dict[tuple[str, str], str] = {}  # (model, field) -> addon
+        self.field_addons: dict[tuple[str, str], str] = {}  # (model, field) -> first addon
+        # (model, field) -> every addon declaring the field (defining or redefining it)
+        self.field_owners: dict[tuple[str, str], set[str]] = {}
         self.nonstored_computed: list = []
         self.check_constraints: list[tuple[str, str, str]] = []  # (table, name, expression)
         self._triggers: dict[tuple[str, str], list] = {}
         self._statements: dict = {}
         self._m2m_by_relation: dict[str, list] = {}
+        self._o2m_by_inverse: dict[tuple[str, str], list] = {}  # (comodel, many2one) -> o2m
         self._build()
+        self.hooks = HookManager(self.addons)
 
     # -- mapping protocol ------------------------------------------------------
     def __getitem__(self, name: str) -> type:
@@ -142,8 +147,9 @@ class Registry:
                 if isinstance(value, fields.Field):
                     previous = collected.get(attr)
                     collected[attr] = previous.merged(value) if previous else value
-                    if addon and (model_cls._name, attr) not in self.field_addons:
-                        self.field_addons[(model_cls._name, attr)] = addon
+                    if addon:
+                        self.field_addons.setdefault((model_cls._name, attr), addon)
+                        self.field_owners.setdefault((model_cls._name, attr), set()).add(addon)
         model_cls._fields = {}
         for attr, field in collected.items():
             fresh = field.fresh()
@@ -238,10 +244,16 @@ class Registry:
 
     def _setup_computes(self, model_cls) -> None:
         for field in model_cls._fields.values():
+            if field.type in ("one2many", "many2many") and "active" in \
+                    self.models[field.comodel_name]._fields:
+                field.all_key = (field, "all")
             if field.type == "many2many":
                 field.setup_relation(self)
                 field.relation_table(self.metadata, self)
                 self._m2m_by_relation.setdefault(field.relation, []).append(field)
+            if field.type == "one2many":
+                self._o2m_by_inverse.setdefault((field.comodel_name, field.inverse_name),
+                                                []).append(field)
             if not field.computed:
                 continue
             if field.compute and not callable(getattr(model_cls, field.compute, None)):
@@ -297,6 +309,12 @@ class Registry:
     def m2m_fields_on(self, relation: str) -> list:
         """Every many2many field stored in relation table `relation`."""
         return self._m2m_by_relation.get(relation, [])
+
+    def one2many_of(self, model_name: str, names) -> list:
+        """The one2many fields whose inverse is one of the many2one fields `names` of
+        `model_name` (their cached values are stale when those many2one change)."""
+        return [field for name in names
+                for field in self._o2m_by_inverse.get((model_name, name), ())]
 
     def select_by_ids(self, model_name: str, names: tuple) -> sa.Select:
         """Cached `SELECT id, <names> WHERE id IN :ids` for one model."""

@@ -65,6 +65,8 @@ class Many2one(_Relational):
         if value is None or value is False:
             return None
         if hasattr(value, "_ids"):
+            if getattr(value, "_name", None) != self.comodel_name:
+                raise TypeError(f"a {self.comodel_name} record is expected")
             if len(value._ids) > 1:
                 raise ValueError("one record is expected, not several")
             return value._ids[0] if value._ids else None

@@ -12,10 +12,11 @@ from alembic.operations import Operations
 
 
 def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
-                check_constraints=()) -> list[str]:
-    """Create what `metadata` has and the database lacks; returns a description of
-    each change. Never drops anything: removing tables and columns is the job of
-    uninstall, which knows which addon owned them."""
+                check_constraints=(), alter_types: bool = False) -> list[str]:
+    """Create what `metadata` has and the database lacks (and, with `alter_types`,
+    change the type of columns whose kind changed); returns a description of each
+    change. Never drops anything: removing tables and columns is the job of
+    uninstall and upgrade, which know which addon owned them."""
     inspector = sa.inspect(connection)
     existing = set(inspector.get_table_names())
     new_tables = [t for t in metadata.sorted_tables if t.name not in existing]
@@ -24,15 +25,15 @@ def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
         metadata.create_all(connection, tables=new_tables)
     old_tables = [t for t in metadata.sorted_tables if t.name in existing]
     if old_tables:
-        changes += _sync_existing(connection, inspector, metadata, old_tables)
+        changes += _sync_existing(connection, inspector, metadata, old_tables, alter_types)
     changes += sync_check_constraints(connection, metadata, check_constraints)
     return changes
 
 
-def _sync_existing(connection, inspector, metadata, old_tables) -> list[str]:
+def _sync_existing(connection, inspector, metadata, old_tables, alter_types) -> list[str]:
     changes = []
     context = MigrationContext.configure(connection, opts={
-        "compare_type": False,
+        "compare_type": alter_types,
         # Indexes are handled below by name: Alembic cannot compare expression indexes
         # (lower(name) text_pattern_ops, COLLATE NOCASE).
         "include_object": lambda _obj, _name, kind, _reflected, _other: kind != "index",
@@ -44,8 +45,14 @@ def _sync_existing(connection, inspector, metadata, old_tables) -> list[str]:
     for diff in _flatten(diffs):
         if diff[0] == "add_column":
             table_name, column = diff[2], diff[3]
-            operations.add_column(table_name, _detached(column))
+            _add_column(connection, operations, table_name, column)
             changes.append(f"add column {table_name}.{column.name}")
+        elif diff[0] == "modify_type" and _kind(diff[5]) != _kind(diff[6]):
+            table_name, column_name, new_type = diff[2], diff[3], diff[6]
+            _change_type(connection, operations, metadata.tables[table_name].c[column_name],
+                         diff[5], new_type)
+            changes.append(f"change type of {table_name}.{column_name} to {new_type}")
+            inspector.clear_cache()
     dialect = connection.dialect.name
     for table in old_tables:
         present = {index["name"] for index in inspector.get_indexes(table.name)}
@@ -55,6 +62,42 @@ def _sync_existing(connection, inspector, metadata, old_tables) -> list[str]:
             index.create(connection)
             changes.append(f"create index {index.name}")
     return changes
+
+
+_KINDS = (
+    (sa.Boolean, "boolean"), (sa.Integer, "integer"), (sa.Float, "float"),
+    (sa.Numeric, "float"), (sa.DateTime, "datetime"), (sa.Date, "date"),
+    (sa.LargeBinary, "binary"), (sa.String, "text"),
+)
+
+
+def _kind(type_) -> str:
+    """The family of a column type: a change inside a family (VARCHAR to TEXT, FLOAT to
+    DOUBLE PRECISION) is not worth rewriting a column."""
+    for klass, kind in _KINDS:
+        if isinstance(type_, klass):
+            return kind
+    return type(type_).__name__.lower()
+
+
+def _change_type(connection, operations, column: sa.Column, old_type, new_type) -> None:
+    name, table = column.name, column.table.name
+    if connection.dialect.name == "postgresql":
+        target = new_type.compile(dialect=connection.dialect)
+        operations.alter_column(table, name, type_=new_type, existing_type=old_type,
+                                postgresql_using=f'"{name}"::{target}')
+        return
+    # SQLite cannot ALTER a column's type: copy into a new column, drop, rename. No
+    # table rebuild, so no foreign key action fires on other tables.
+    temporary = f"{name}__tessera_new"
+    target = new_type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN "{temporary}" {target}')
+    connection.exec_driver_sql(f'UPDATE "{table}" SET "{temporary}" = CAST("{name}" AS {target})')
+    for index in sa.inspect(connection).get_indexes(table):
+        if name in (index.get("column_names") or []):
+            connection.exec_driver_sql(f'DROP INDEX "{index["name"]}"')
+    connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{name}"')
+    connection.exec_driver_sql(f'ALTER TABLE "{table}" RENAME COLUMN "{temporary}" TO "{name}"')
 
 
 def sync_check_constraints(connection, metadata, check_constraints) -> list[str]:
@@ -105,6 +148,22 @@ def _flatten(diffs):
             yield from diff
         else:
             yield diff
+
+
+def _add_column(connection, operations, table_name: str, column: sa.Column) -> None:
+    if connection.dialect.name != "sqlite":
+        operations.add_column(table_name, _detached(column))
+        return
+    # SQLite adds a column with an inline REFERENCES clause, never a separate constraint
+    # (which Alembic would refuse without rebuilding the table).
+    quote = connection.dialect.identifier_preparer.quote
+    ddl = f"{quote(column.name)} {column.type.compile(dialect=connection.dialect)}"
+    for fk in column.foreign_keys:
+        target_table, target_column = fk.target_fullname.split(".")
+        ddl += f" REFERENCES {quote(target_table)}({quote(target_column)})"
+        if fk.ondelete:
+            ddl += f" ON DELETE {fk.ondelete}"
+    connection.exec_driver_sql(f"ALTER TABLE {quote(table_name)} ADD COLUMN {ddl}")
 
 
 def _detached(column: sa.Column) -> sa.Column:

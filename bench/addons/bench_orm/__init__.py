@@ -1,0 +1,3 @@
+"""The model of the ORM benchmark (workload W): one `bench.partner` model."""
+
+from . import models  # noqa: F401

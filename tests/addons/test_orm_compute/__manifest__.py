@@ -1,0 +1,6 @@
+{
+    "name": "ORM compute test models",
+    "version": "1.0",
+    "summary": "Models exercising computed fields, constraints, read_group and prefetch.",
+    "depends": [],
+}

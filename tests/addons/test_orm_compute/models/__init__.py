@@ -1,0 +1,1 @@
+from . import constrained, event, order, partner, person, pet  # noqa: F401
