@@ -10,8 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-import core.system  # noqa: F401  (registers the system models)
-import core.views.models  # noqa: F401  (views, actions, menus)
+import core.system  # registers the system models
+import core.views.models  # noqa: F401  (registers views, actions, menus)
 from core.addons.discovery import import_addon, make_importable
 from core.addons.manager import AddonManager
 from core.exceptions import AccessError, AddonError
