@@ -22,6 +22,10 @@ SYSTEM_ADDONS = ["core"]
 _SEQUENCE_QUERY = sa.text("SELECT value FROM ir_config_parameter WHERE key = 'registry.sequence'")
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine configured for Tessera: real transactions and foreign keys on SQLite,
     REPEATABLE READ on PostgreSQL (as Odoo), psycopg 3 as the PostgreSQL driver."""
@@ -43,6 +47,8 @@ def create_engine(url: str) -> sa.Engine:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
         # so that savepoints nest properly.
         dbapi_connection.isolation_level = None
+        # Unicode case folding for ilike on non-ASCII text (SQLite's own is ASCII only)
+        dbapi_connection.create_function("tessera_lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         if not memory:

@@ -307,8 +307,10 @@ class DomainCompiler:
             text = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         insensitive = op in ("ilike", "not ilike", "=ilike")
         if self.dialect == "sqlite":
-            if insensitive:
+            if insensitive and text.isascii():
                 expr = column.like(text, escape="\\")  # SQLite LIKE ignores ASCII case
+            elif insensitive:  # "Đà Nẵng": SQLite folds ASCII only; Python folds the rest
+                expr = sa.func.tessera_lower(column).like(text.lower(), escape="\\")
             else:
                 expr = sa.func.glob(_like_to_glob(text), column)
         elif insensitive:

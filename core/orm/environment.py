@@ -181,17 +181,32 @@ class Environment:
         transaction.atomic_depth = 1
         try:
             yield
-        except BaseException:
+        except BaseException as error:
             transaction.atomic_depth = 0
             try:
                 conn.exec_driver_sql("ROLLBACK TO SAVEPOINT tessera_op")
                 conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
             except sa_exc.DBAPIError:
-                pass  # the outer transaction is gone; the caller's rollback finishes it
+                raise error from None  # the outer transaction is gone; its rollback ends it
             transaction.invalidate()
+            explain = getattr(error, "explain", None)
+            if explain is not None:
+                # Now that the savepoint is rolled back, queries work again: say which
+                # records a refused foreign key was about.
+                message = explain()
+                if message:
+                    raise ValidationError(message) from error
             raise
         transaction.atomic_depth = 0
         conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
+
+
+class ForeignKeyViolation(ValidationError):
+    """The database refused a link to a missing record, or the deletion of a record
+    still linked with ondelete="restrict". `explain`, when the ORM sets it, tells
+    which records, once the failed operation is rolled back."""
+
+    explain = None
 
 
 def _user_id(user) -> int:
@@ -215,7 +230,7 @@ def translate_db_error(error: sa_exc.DBAPIError, registry) -> Exception:
                 return ValidationError(f"{text} (constraint {name} on {table})")
         lowered = message.lower()
         if "foreign key" in lowered:
-            return ValidationError(
+            return ForeignKeyViolation(
                 "The record is still referenced by other records (or points to a record "
                 f"that does not exist): {message}. Remove or change those links first.")
         if "not null" in lowered or "null value" in lowered:

@@ -343,7 +343,7 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         return expr
 
     def _order_by(self, order: str | None) -> list:
-        return self.env.registry.order_by(self._name, order or self._order)
+        return self.env.registry.order_by(self._name, order or self._order, self.env.dialect)
 
     def _search_query(self, domain, offset=0, limit=None, order=None) -> sa.Select:
         query = sa.select(self._sa_table.c.id).where(self._where(domain))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from core.exceptions import MissingError, ValidationError
+from core.orm.environment import ForeignKeyViolation
 from core.orm.fields import _NO_DEFAULT, Datetime
 from core.orm.relational import normalize_commands
 
@@ -99,7 +102,12 @@ class MutationMixin:
                     columns.update(create_date=now, write_date=now, create_uid=uid,
                                    write_uid=uid)
                 prepared.append((columns, x2many, inverse, full))
-            ids = self._insert_rows([p[0] for p in prepared])
+            rows = [p[0] for p in prepared]
+            try:
+                ids = self._insert_rows(rows)
+            except ForeignKeyViolation as error:
+                error.explain = partial(self._explain_missing_targets, rows)
+                raise
             records = self._browse(env, tuple(ids), tuple(ids))
             cache = env.cache
             for rid, (columns, _x2, _inv, _full) in zip(ids, prepared):
@@ -171,7 +179,11 @@ class MutationMixin:
                 changed = 0
                 for start in range(0, len(ids), PREFETCH_MAX):
                     params["tessera_ids"] = ids[start:start + PREFETCH_MAX]
-                    changed += env.execute(statement, params).rowcount
+                    try:
+                        changed += env.execute(statement, params).rowcount
+                    except ForeignKeyViolation as error:
+                        error.explain = partial(self._explain_missing_targets, [columns])
+                        raise
                 if changed < len(ids):
                     self._raise_missing(ids)
                 cache = env.cache
@@ -305,12 +317,49 @@ class MutationMixin:
             table = self._sa_table
             for start in range(0, len(ids), PREFETCH_MAX):
                 chunk = ids[start:start + PREFETCH_MAX]
-                env.execute(table.delete().where(table.c.id.in_(chunk)))
+                try:
+                    env.execute(table.delete().where(table.c.id.in_(chunk)))
+                except ForeignKeyViolation as error:
+                    error.explain = partial(self._explain_references, ids)
+                    raise
             # Cascades and "set null" changed other tables: forget everything cached.
             env.transaction.invalidate()
             if affected:
                 self._recompute_records(affected)
         return True
+
+    def _explain_missing_targets(self, rows: list[dict]) -> str | None:
+        """Which many2one value of `rows` points to a record that does not exist."""
+        for field in self._fields.values():
+            if field.type != "many2one" or not field.stored_column:
+                continue
+            wanted = {row[field.name] for row in rows if row.get(field.name) is not None}
+            if not wanted:
+                continue
+            comodel = self.env[field.comodel_name].sudo()
+            missing = sorted(wanted - set(comodel.browse(sorted(wanted)).exists()._ids))
+            if missing:
+                return (f"{self._name}.{field.name} ({field.string}): {field.comodel_name} "
+                        f"record {missing[0]} does not exist; choose an existing one.")
+        return None
+
+    def _explain_references(self, ids: list[int]) -> str | None:
+        """Which records still use `ids` through a many2one with ondelete="restrict"."""
+        for model in self.env.registry.models.values():
+            for field in model._fields.values():
+                if (field.type == "many2one" and field.comodel_name == self._name
+                        and field.stored_column and field.ondelete == "restrict"
+                        and not model._abstract):
+                    users = self.env[model._name].sudo().with_context(active_test=False)
+                    count = users.search_count([(field.name, "in", ids)])
+                    if count:
+                        names = ", ".join(self.browse(ids[:3]).exists()._display_names()
+                                          .values())
+                        return (f"Cannot delete {self._description or self._name} {names}: "
+                                f"{count} {model._description or model._name} record(s) still "
+                                f"use it in field {field.string!r} ({model._name}.{field.name})."
+                                " Change or delete those records first.")
+        return None
 
     # -- copy ----------------------------------------------------------------
     def copy(self, default: dict | None = None):

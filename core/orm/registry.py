@@ -350,16 +350,18 @@ class Registry:
             self._statements[key] = statement
         return statement
 
-    def order_by(self, model_name: str, order: str) -> list:
-        """SQLAlchemy ORDER BY expressions for an order spec such as "name desc, id"."""
-        key = ("order", model_name, order)
+    def order_by(self, model_name: str, order: str, dialect: str = "postgresql") -> list:
+        """SQLAlchemy ORDER BY expressions for an order spec such as "name desc, id".
+        Empty values sort as on PostgreSQL on every engine: last ascending, first
+        descending (SQLite would put them first)."""
+        key = ("order", model_name, order, dialect)
         result = self._statements.get(key)
         if result is None:
-            result = self._parse_order(self.models[model_name], order)
+            result = self._parse_order(self.models[model_name], order, dialect == "sqlite")
             self._statements[key] = result
         return result
 
-    def _parse_order(self, model_cls, order: str) -> list:
+    def _parse_order(self, model_cls, order: str, explicit_nulls: bool) -> list:
         from core.exceptions import ValidationError
 
         table = model_cls._sa_table
@@ -391,6 +393,8 @@ class Registry:
             expr = expr.desc() if direction == "desc" else expr.asc()
             if len(words) > 2:
                 expr = expr.nulls_first() if words[3].lower() == "first" else expr.nulls_last()
+            elif explicit_nulls and name != "id":
+                expr = expr.nulls_first() if direction == "desc" else expr.nulls_last()
             result.append(expr)
         if not any(getattr(e, "element", None) is table.c.id for e in result):
             result.append(table.c.id.asc())  # a stable order for pagination
