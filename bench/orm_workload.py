@@ -692,7 +692,7 @@ def summarize(engine_kind: str, runs: list[dict], sizes: Sizes) -> dict:
 
 def print_table(title: str, result: dict) -> None:
     print(f"\n{title}")
-    header = (f"{'step':<22}{'ORM s':>9}{'Core s':>9}{'limit s':>9}{'ORM rec/s':>11}"
+    header = (f"{'step':<26}{'ORM s':>9}{'Core s':>9}{'limit s':>9}{'ORM rec/s':>11}"
               f"{'ORM/Core':>10}{'Core/limit':>12}  target")
     print(header)
     print("-" * len(header))
@@ -710,7 +710,7 @@ def print_table(title: str, result: dict) -> None:
             mark = "(vs Core W4)"
         else:
             mark = ""
-        print(f"{name:<22}{fmt(row['orm_s'], '9.3f')}{fmt(row['core_s'], '9.3f')}"
+        print(f"{name:<26}{fmt(row['orm_s'], '9.3f')}{fmt(row['core_s'], '9.3f')}"
               f"{fmt(row['limit_s'], '9.3f')}{fmt(row['orm_records_per_s'], '11,.0f')}"
               f"{fmt(row['ratio_orm_core'], '10.2f')}{fmt(row['ratio_core_limit'], '12.2f')}"
               f"  {mark}")
@@ -721,11 +721,25 @@ def print_table(title: str, result: dict) -> None:
         print(f"WARNING: the systems disagree on {mismatch}")
 
 
+def tessera_version() -> str:
+    """The commit measured, with "+dirty" when core/ has uncommitted changes."""
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "core"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return os.environ.get("TESSERA_COMMIT", "unknown")
+    return commit + ("+dirty" if dirty else "")
+
+
 def machine() -> dict:
     import sqlalchemy
 
     info = {"python": platform.python_version(), "sqlalchemy": sqlalchemy.__version__,
             "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "tessera": tessera_version(),
             "platform": platform.platform(), "date": dt.datetime.now().isoformat(
                 timespec="seconds")}
     with contextlib.suppress(OSError):
@@ -796,8 +810,9 @@ def main(argv=None) -> int:
         return 0
     info = report["machine"]
     print(f"ORM workload W, scale {args.scale}, best of {max(1, args.repeat)}; "
-          f"{info['date']}; {info.get('cpu', '?')} x{info['cpus']}; Python {info['python']}, "
-          f"SQLAlchemy {info['sqlalchemy']}")
+          f"Tessera {info['tessera']}; {info['date']}; {info.get('cpu', '?')} x{info['cpus']} "
+          f"(load {info['load_average'][0]}); Python {info['python']}, "
+          f"SQLAlchemy {info['sqlalchemy']}, psycopg {info.get('psycopg', '-')}")
     for result in report["engines"].values():
         print_table(result["server"], result)
     return 0

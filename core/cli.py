@@ -9,9 +9,11 @@ import tomllib
 from pathlib import Path
 
 import click
+import sqlalchemy
 
 from core import Database
 from core.exceptions import TesseraError
+from core.security.admin import ensure_admin
 
 DEFAULT_DB = "sqlite:///data/tessera.sqlite3"
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "tessera.toml"
@@ -67,7 +69,11 @@ def init(obj, demo, all_addons, if_missing):
         manifests = env.addons.manifests()
         wanted = sorted(manifests) if all_addons else [n for n in ("base",) if n in manifests]
         done = env.addons.install(wanted) if wanted else []
+        generated = ensure_admin(env) if "base" in env.addons.installed() else None
     click.echo(f"Database {obj.url} created; installed: {', '.join(done) or 'no addons'}.")
+    if generated:
+        click.echo(f"Log in as 'admin' with the password {generated} (shown only now; set "
+                   "TESSERA_ADMIN_PASSWORD to choose it).")
 
 
 @cli.command()
@@ -126,6 +132,48 @@ def scaffold(name, path):
     click.echo(f"Created addon {name!r} in {target}")
 
 
+@cli.group()
+def access():
+    """Inspect access rights."""
+
+
+@access.command("explain")
+@click.argument("login")
+@click.argument("model")
+@click.argument("operation", type=click.Choice(["read", "write", "create", "unlink"]))
+@click.argument("record_id", required=False, type=int)
+@click.pass_obj
+def access_explain(obj, login, model, operation, record_id):
+    """Print the access lines and rules that apply to LOGIN, and the verdict."""
+    from core.security.explain import explain
+
+    with obj.database.env() as env:
+        click.echo(explain(env, login, model, operation, record_id))
+
+
+@cli.group()
+def views():
+    """Inspect views."""
+
+
+@views.command("explain")
+@click.argument("model")
+@click.argument("view_type")
+@click.pass_obj
+def views_explain(obj, model, view_type):
+    """Print the combined MODEL view of VIEW_TYPE, each node with its addon."""
+    from core.views.arch import explain
+
+    with obj.database.env() as env:
+        if model not in env.registry:
+            raise click.ClickException(f"model {model!r} is not installed")
+        view = env["ir.ui.view"]._primary_view(model, view_type, None)
+        if view is None:
+            raise click.ClickException(f"{model} has no {view_type} view (a default one "
+                                       "is generated when it is displayed)")
+        click.echo(explain(view))
+
+
 @cli.command("addons")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
@@ -175,11 +223,19 @@ def main(argv=None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
+    except click.UsageError as error:  # one line, not click's usage block
+        where = error.ctx.command_path if error.ctx else "tessera"
+        click.echo(f"Error: {error.format_message()} (see `{where} --help`)", err=True)
+        return 1
     except click.ClickException as error:
         error.show()
         return error.exit_code
     except TesseraError as error:
         click.echo(f"Error: {error}", err=True)
+        return 1
+    except sqlalchemy.exc.DBAPIError as error:  # e.g. the database server does not answer
+        reason = str(error.orig or error).strip().splitlines() or [type(error).__name__]
+        click.echo(f"Error: database error: {reason[0]}", err=True)
         return 1
     return 0
 

@@ -10,13 +10,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+import core.security.models  # registers groups, access lines, rules
 import core.system  # registers the system models
 import core.views.models  # noqa: F401  (registers views, actions, menus)
-from core.addons.discovery import import_addon, make_importable
+from core.addons.discovery import import_addon, make_importable, reload_addon
 from core.addons.manager import AddonManager
-from core.exceptions import AccessError, AddonError
+from core.exceptions import AccessError, AddonError, TesseraError
 from core.orm import SUPERUSER_ID, Environment, Registry, Transaction
+from core.orm.models import DEFINITIONS
 from core.orm.schema import sync_schema
+from core.security.policy import AccessPolicy
 
 SYSTEM_ADDONS = ["core"]
 _SEQUENCE_QUERY = sa.text("SELECT value FROM ir_config_parameter WHERE key = 'registry.sequence'")
@@ -29,13 +32,17 @@ def _lower(value):
 def create_engine(url: str) -> sa.Engine:
     """An engine configured for Tessera: real transactions and foreign keys on SQLite,
     REPEATABLE READ on PostgreSQL (as Odoo), psycopg 3 as the PostgreSQL driver."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise TesseraError(f"invalid database URL {url!r}: give sqlite:///PATH or "
+                           "postgresql://USER@HOST/NAME") from error
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, isolation_level="REPEATABLE READ", pool_pre_ping=True)
     if parsed.get_backend_name() != "sqlite":
-        raise ValueError(f"unsupported database {url!r}: use sqlite:/// or postgresql://")
+        raise TesseraError(f"unsupported database {url!r}: use sqlite:/// or postgresql://")
     memory = parsed.database in (None, "", ":memory:")
     if not memory:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -74,20 +81,24 @@ class Database:
         self.url = url
         self.addons_paths = [str(Path(p).resolve()) for p in (addons_paths or [])]
         self.engine = create_engine(url)
-        self._registries: dict[tuple[str, ...], Registry] = {}
+        # addons -> (registry, the model classes it was built from)
+        self._registries: dict[tuple[str, ...], tuple[Registry, tuple]] = {}
         self._registry: Registry | None = None
         self._sequence: str | None = None
+        self._versions: dict[str, str] = {}  # installed versions at the last registry load
         self.broken_addons: set[str] = set()  # installed, but their code cannot be loaded
         make_importable(self.addons_paths)
 
     def registry_for(self, addons) -> Registry:
-        """The registry of the system models plus `addons` (in install order), cached."""
+        """The registry of the system models plus `addons` (in install order), cached
+        while their model classes stay the same (an upgrade reloads them)."""
         key = tuple(SYSTEM_ADDONS + [a for a in addons if a not in SYSTEM_ADDONS])
-        registry = self._registries.get(key)
-        if registry is None:
-            registry = Registry(list(key))
-            self._registries[key] = registry
-        return registry
+        definitions = tuple(tuple(DEFINITIONS.get(addon, ())) for addon in key)
+        cached = self._registries.get(key)
+        if cached is None or cached[1] != definitions:
+            cached = (Registry(list(key)), definitions)
+            self._registries[key] = cached
+        return cached[0]
 
     @contextlib.contextmanager
     def env(self, user=None, context=None):
@@ -98,6 +109,7 @@ class Database:
                 registry = self._load_registry(connection)
                 transaction = Transaction(registry, connection,
                                           {"addons": lambda env: AddonManager(self, env)})
+                transaction.security = AccessPolicy(transaction)
                 env = Environment(transaction, SUPERUSER_ID, context)
                 if user is not None:
                     env = env(user=self._user_id(env, user))
@@ -121,8 +133,14 @@ class Database:
         if self._registry is not None and sequence == self._sequence:
             return self._registry
         rows = connection.execute(sa.text(
-            "SELECT name, depends FROM ir_module WHERE state = 'installed' "
+            "SELECT name, depends, installed_version FROM ir_module WHERE state = 'installed' "
             "ORDER BY sequence, id")).all()
+        for name, _depends, version in rows:
+            if self._versions.get(name, version) != version:
+                # another process upgraded it: load the new code (or mark it broken below)
+                with contextlib.suppress(AddonError):
+                    reload_addon(name)
+        self._versions = {row[0]: row[2] for row in rows}
         broken = self._importable([row[0] for row in rows],
                                   {row[0]: set(filter(None, (row[1] or "").split(",")))
                                    for row in rows})

@@ -34,10 +34,7 @@ def snapshot(bind) -> dict:
                 for i in inspector.get_indexes(table)),
             "uniques": sorted((u["name"] or "", tuple(u["column_names"]))
                               for u in inspector.get_unique_constraints(table)),
-            "foreign_keys": sorted(
-                (tuple(f["constrained_columns"]), f["referred_table"],
-                 tuple(f["referred_columns"]), str(f.get("options", {}).get("ondelete")))
-                for f in inspector.get_foreign_keys(table)),
+            "foreign_keys": _foreign_keys(bind, inspector, table),
             "checks": sorted((c["name"] or "", c["sqltext"])
                              for c in inspector.get_check_constraints(table)),
         }
@@ -45,6 +42,19 @@ def snapshot(bind) -> dict:
         result["<sqlite triggers>"] = sorted(tuple(row) for row in bind.execute(sa.text(
             "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")))
     return result
+
+
+def _foreign_keys(connection, inspector, table: str) -> list[tuple]:
+    """(columns, referred table, referred columns, ON DELETE) of each foreign key.
+    On SQLite from the pragma: SQLAlchemy does not report the ON DELETE of a
+    REFERENCES clause written inline (as ALTER TABLE ADD COLUMN writes it)."""
+    if connection.dialect.name == "sqlite":
+        found = connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').all()
+        return sorted(((row[3],), row[2], (row[4],), row[6].upper()) for row in found)
+    return sorted(
+        (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]),
+         str(f.get("options", {}).get("ondelete", "NO ACTION")).upper())
+        for f in inspector.get_foreign_keys(table))
 
 
 def snapshot_diff(before: dict, after: dict) -> dict:
@@ -87,7 +97,8 @@ def write_addon(root: Path, name: str, manifest, files: dict[str, str] | None = 
     text = manifest if isinstance(manifest, str) else repr(manifest)
     (folder / "__manifest__.py").write_text(text, encoding="utf-8")
     files = dict(files or {})
-    files.setdefault("__init__.py", "")
+    if not (folder / "__init__.py").exists():
+        files.setdefault("__init__.py", "")
     for relative, content in files.items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,4 +43,4 @@ def test_init_if_missing_keeps_existing_database(new_database_url):
     assert tessera("install", "test_orm_smoke", url=new_database_url).returncode == 0
     result = tessera("init", "--if-missing", url=new_database_url)
     assert result.returncode == 0
-    assert "is ready (1 addons installed)" in result.stdout
+    assert "is ready (2 addons installed)" in result.stdout  # base and test_orm_smoke

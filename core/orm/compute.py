@@ -76,6 +76,8 @@ class ComputeMixin:
         """Recompute what depends on the fields just written, then forget non-stored
         computed values (they may depend on anything)."""
         self.env.transaction.invalidate(self.env.registry.nonstored_computed)
+        if self.env.transaction.security is not None:
+            self.env.transaction.security.on_change(self._name)
         # one2many values listing these records through a many2one just written are stale
         self.env.transaction.invalidate(self.env.registry.one2many_of(self._name, written))
         affected = self._affected_by(written)

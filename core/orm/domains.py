@@ -339,3 +339,40 @@ def _like_to_glob(pattern: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def _count_terms(domain) -> int:
+    count = expected = 0
+    for token in domain:
+        if expected == 0:
+            count += 1
+            expected = 1
+        if token in ("&", "|"):
+            expected += 1
+        elif token != "!":
+            expected -= 1
+    return count
+
+
+def normalize(domain) -> list:
+    """`domain` as one term (explicit "&" between its top-level terms); [] stays []."""
+    domain = list(domain or [])
+    terms = _count_terms(domain)
+    return ["&"] * (terms - 1) + domain if terms > 1 else domain
+
+
+def AND(domains) -> list:
+    """A domain matching what every one of `domains` matches ([] matches everything)."""
+    parts = [normalize(d) for d in domains if d]
+    return ["&"] * (len(parts) - 1) + [token for part in parts for token in part]
+
+
+def OR(domains) -> list:
+    """A domain matching what any of `domains` matches."""
+    domains = list(domains)
+    if not domains:
+        return [FALSE_LEAF]
+    if any(not d for d in domains):
+        return []
+    parts = [normalize(d) for d in domains]
+    return ["|"] * (len(parts) - 1) + [token for part in parts for token in part]

@@ -30,6 +30,8 @@ class Transaction:
         self.computing: dict = {}  # Field -> set of ids whose value is being computed
         self.services = services or {}
         self.query_count = 0
+        # access rights and record rules (core.security.policy.AccessPolicy), or None
+        self.security = None
 
     def invalidate(self, fields=None, ids=None) -> None:
         """Forget cached values: all, or of some fields, or of some records of them."""
@@ -102,9 +104,10 @@ class Environment:
 
     @property
     def user(self):
-        """The current user as a `res.users` record (once security is installed)."""
+        """The current user as a `res.users` record. It is read as superuser: everyone
+        may see their own user record (name, groups, language)."""
         if "res.users" in self.registry:
-            return self["res.users"].browse(self.uid)
+            return self["res.users"].sudo().browse(self.uid)
         return None
 
     @property

@@ -262,15 +262,23 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         """Load the prefetchable column fields of `ids` into the cache (one SELECT per 1000)."""
         columns = only or self._prefetch_fields
         statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns))
+        policy = self._security()
+        rule = policy.read_domain(self) if policy is not None else None
+        if rule is not None:  # the record rules are part of the same query
+            statement = statement.where(DomainCompiler(self).compile(parse(rule, self)))
         cache = self.env.cache
         targets = [cache.setdefault(f, {}) for f in columns]
         for start in range(0, len(ids), PREFETCH_MAX):
             chunk = list(ids[start:start + PREFETCH_MAX])
+            fetched = []
             for row in self.env.execute(statement, {"ids": chunk}):
                 rid = row[0]
+                fetched.append(rid)
                 for target, value in zip(targets, row[1:]):
                     if rid not in target:
                         target[rid] = value
+            if rule is not None:
+                policy.mark_readable(self, fetched)
 
     def _fetch_x2many(self, field, ids, key) -> None:
         """Load x2many values; under cache key `field` archived targets are left out,
@@ -337,9 +345,14 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
 
     def _where(self, domain) -> sa.ColumnElement:
         tree = parse(domain, self)
-        expr = DomainCompiler(self).compile(tree)
+        compiler = DomainCompiler(self)
+        expr = compiler.compile(tree)
         if self._active_filter_needed(tree):
             expr = sa.and_(self._sa_table.c.active == sa.true(), expr)
+        policy = self._security()
+        rule = policy.read_domain(self) if policy is not None else None
+        if rule is not None:
+            expr = sa.and_(expr, compiler.compile(parse(rule, self)))
         return expr
 
     def _order_by(self, order: str | None) -> list:
@@ -412,6 +425,9 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         Many2one values are `(id, display name)` pairs, x2many values lists of ids."""
         self._check_access("read")
         field_list = self._field_list(fields)
+        policy = self._security()
+        if fields is None and policy is not None:  # all fields: those the user may read
+            field_list = [f for f in field_list if policy.field_allowed(self.env.uid, f)]
         self._check_field_access(field_list, "read")
         ids = tuple(dict.fromkeys(self._ids))
         cache = self.env.cache
@@ -424,7 +440,12 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                 self._fetch_columns(missing, (self._prefetch_fields + extra) if wanted or extra
                                     else None)
             gone = [i for i in ids if i not in cache.get(stored[0], ())]
+            policy = self._security()
+            if policy is not None:
+                policy.check_read_many(self, [i for i in ids if i not in gone] or gone)
             if gone:
+                if policy is not None:
+                    policy.check_read_many(self, gone)
                 raise MissingError(f"Records {self._name}{tuple(gone)} do not exist "
                                    "(they may have been deleted).")
         records = self._browse(self.env, ids, ids)
@@ -456,21 +477,45 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         if field.all_key is not None and not self.env.context.get("active_test", True):
             key = field.all_key  # archived targets included: cached apart
         values = self.env.cache.get(key)
+        policy = self._security()
         if values is None or rid not in values:
             self._fetch(field, key)
             values = self.env.cache[key]
             if rid not in values:
+                if policy is not None:
+                    policy.check_read(self, rid)  # AccessError if it exists but is hidden
                 raise MissingError(f"Record {self._name}({rid}) does not exist "
                                    "(it may have been deleted).")
+        if policy is not None:
+            policy.check_read(self, rid, field)
+            if field.type in ("one2many", "many2many"):  # without the targets rules hide
+                return policy.visible_targets(self, field, key, values[rid])
         return values[rid]
 
-    # -- access checks (filled in by security) --------------------------------
+    # -- access checks (by the transaction's security policy, if any) ---------------
+    def _security(self):
+        """The security policy to apply, or None (superuser, sudo, or no policy)."""
+        if self.env.su:
+            return None
+        return self.env.transaction.security
+
     def _check_access(self, operation: str) -> None:
-        """Raise AccessError when the current user may not `operation` this model.
-        The ORM alone allows everything; the security layer overrides this."""
+        """Raise AccessError when the current user may not `operation` this model."""
+        policy = self._security()
+        if policy is not None:
+            policy.check_model(self, operation)
 
     def _check_field_access(self, field_list, operation: str) -> None:
-        """Raise AccessError when a field is restricted by `groups=`; overridden by security."""
+        """Raise AccessError when a field is restricted by `groups=` to other users."""
+        policy = self._security()
+        if policy is not None:
+            policy.check_fields(self, field_list, operation)
+
+    def _check_rules(self, operation: str) -> None:
+        """Raise AccessError unless every record of self passes the record rules."""
+        policy = self._security()
+        if policy is not None:
+            policy.check_records(self, operation)
 
     # -- recordset helpers ---------------------------------------------------
     def mapped(self, func):

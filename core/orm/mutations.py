@@ -95,6 +95,9 @@ class MutationMixin:
             uid = env.uid
             prepared = []
             for vals in vals_list:
+                if isinstance(vals, dict):
+                    self._check_field_access(
+                        [self._fields[n] for n in vals if n in self._fields], "create")
                 full = self._add_defaults(vals)
                 columns, x2many, inverse = self._split_vals(full)
                 self._check_required(columns)
@@ -125,6 +128,7 @@ class MutationMixin:
             written = set()
             for p in prepared:
                 written.update(p[3])
+            records._check_rules("create")  # the new records must satisfy the rules
             records._after_change(written, created=True)
             records._validate(written)
         return records
@@ -164,6 +168,8 @@ class MutationMixin:
         env = self.env
         with env.atomic():
             columns, x2many, inverse = self._split_vals(vals)
+            self._check_field_access([self._fields[name] for name in vals], "write")
+            self._check_rules("write")
             for field in self._required_fields:
                 if field.name in columns and columns[field.name] is None:
                     raise ValidationError(f"{self._name}.{field.name} ({field.string}) is "
@@ -310,6 +316,7 @@ class MutationMixin:
         self._check_access("unlink")
         env = self.env
         with env.atomic():
+            self._check_rules("unlink")
             for name in self._ondelete_methods:
                 getattr(self, name)()
             affected = self._affected_by(None)
@@ -324,6 +331,8 @@ class MutationMixin:
                     raise
             # Cascades and "set null" changed other tables: forget everything cached.
             env.transaction.invalidate()
+            if env.transaction.security is not None:
+                env.transaction.security.on_change(self._name)
             if affected:
                 self._recompute_records(affected)
         return True

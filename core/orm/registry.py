@@ -32,6 +32,14 @@ def _magic_fields(has_users: bool) -> dict:
     }
 
 
+def _is_extension(cls) -> bool:
+    """True for `_inherit = "x"` without a new `_name` (or with `_name` equal to it)."""
+    inherit = cls.__dict__.get("_inherit") or []
+    inherit = [inherit] if isinstance(inherit, str) else list(inherit)
+    name = cls.__dict__.get("_name")
+    return (not name and len(inherit) == 1) or (name in inherit)
+
+
 class Registry:
     """All models of one set of installed addons (given in dependency order)."""
 
@@ -72,7 +80,10 @@ class Registry:
         chains: dict[str, list[type]] = {}
         parents: dict[str, list[str]] = {}
         for addon in self.addons:
-            for cls in DEFINITIONS.get(addon, []):
+            # An addon's new models first, then its extensions, whatever the order in
+            # which its modules were imported.
+            classes = DEFINITIONS.get(addon, [])
+            for cls in sorted(classes, key=lambda c: _is_extension(c)):
                 self._collect(cls, chains, parents)
         built: dict[str, type] = {}
         for name in chains:

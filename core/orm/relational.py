@@ -58,7 +58,11 @@ class Many2one(_Relational):
         if not self.stored_column:
             return None
         target = registry[self.comodel_name]._table if registry else None
-        fk = [sa.ForeignKey(f"{target}.id", ondelete=self.ondelete.upper())] if target else []
+        # use_alter: PostgreSQL adds the constraint once every table exists, so tables
+        # may reference each other (users <-> departments); SQLite keeps it inline.
+        own = registry[self.model_name]._table if registry else self.model_name
+        fk = [sa.ForeignKey(f"{target}.id", ondelete=self.ondelete.upper(), use_alter=True,
+                            name=f"{own}_{self.name}_fkey")] if target else []
         return sa.Column(self.name, sa.Integer(), *fk, nullable=True)
 
     def to_column(self, value, record=None):

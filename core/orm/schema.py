@@ -3,12 +3,11 @@ Alembic's comparison and operations (new tables, columns, indexes, constraints).
 
 from __future__ import annotations
 
+import re
+import logging
 import warnings
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 
 
 def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
@@ -21,7 +20,10 @@ def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
     existing = set(inspector.get_table_names())
     new_tables = [t for t in metadata.sorted_tables if t.name not in existing]
     changes = [f"create table {t.name}" for t in new_tables]
-    if new_tables:
+    if new_tables and connection.dialect.name == "sqlite":
+        for table in new_tables:
+            _create_sqlite_table(connection, table)
+    elif new_tables:
         metadata.create_all(connection, tables=new_tables)
     old_tables = [t for t in metadata.sorted_tables if t.name in existing]
     if old_tables:
@@ -30,7 +32,33 @@ def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
     return changes
 
 
+def _create_sqlite_table(connection, table: sa.Table) -> None:
+    """Create `table` on SQLite with its foreign key columns added afterwards, each with
+    an inline REFERENCES clause: SQLite cannot drop a column named in a table-level
+    FOREIGN KEY constraint, and an upgrade removing a many2one field must drop it."""
+    later = [c for c in table.columns if c.foreign_keys and not c.primary_key]
+    simple = all(isinstance(c, (sa.PrimaryKeyConstraint, sa.ForeignKeyConstraint))
+                 for c in table.constraints)
+    if not later or not simple or any(c.foreign_keys for c in table.primary_key.columns):
+        table.create(connection)
+        return
+    sa.Table(table.name, sa.MetaData(), *[
+        sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable,
+                  autoincrement=c.autoincrement)
+        for c in table.columns if c not in later]).create(connection)
+    for column in later:
+        _add_column(connection, None, table.name, column)
+    for index in table.indexes:
+        if _applies(index, "sqlite"):
+            index.create(connection)
+
+
 def _sync_existing(connection, inspector, metadata, old_tables, alter_types) -> list[str]:
+    # Alembic is imported here: the CLI and the web workers start faster without it.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
     changes = []
     context = MigrationContext.configure(connection, opts={
         "compare_type": alter_types,
@@ -39,9 +67,15 @@ def _sync_existing(connection, inspector, metadata, old_tables, alter_types) -> 
         "include_object": lambda _obj, _name, kind, _reflected, _other: kind != "index",
     })
     operations = Operations(context)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module="alembic")
-        diffs = compare_metadata(context, metadata)
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.ERROR)  # it warns about the expression indexes skipped
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="alembic")
+            diffs = compare_metadata(context, metadata)
+    finally:
+        alembic_log.setLevel(level)
     for diff in _flatten(diffs):
         if diff[0] == "add_column":
             table_name, column = diff[2], diff[3]
@@ -96,6 +130,9 @@ def _change_type(connection, operations, column: sa.Column, old_type, new_type) 
     for index in sa.inspect(connection).get_indexes(table):
         if name in (index.get("column_names") or []):
             connection.exec_driver_sql(f'DROP INDEX "{index["name"]}"')
+    for trigger in sqlite_triggers_using(connection, table, name):
+        # a check trigger blocks DROP COLUMN; sync_check_constraints recreates it
+        connection.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
     connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{name}"')
     connection.exec_driver_sql(f'ALTER TABLE "{table}" RENAME COLUMN "{temporary}" TO "{name}"')
 
@@ -132,9 +169,21 @@ def sync_check_constraints(connection, metadata, check_constraints) -> list[str]
 
 def _new_row(columns, expression: str) -> str:
     """The check `expression` evaluated on a trigger's NEW row: a one-row subquery
-    exposes NEW's values under the column names, so the expression is used as written."""
-    exposed = ", ".join(f'NEW."{name}" AS "{name}"' for name in columns)
+    exposes NEW's values under the column names, so the expression is used as written.
+    Only the columns the expression names are exposed: a trigger mentioning a column
+    keeps SQLite from dropping that column."""
+    used = [name for name in columns
+            if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", expression)]
+    exposed = ", ".join(f'NEW."{name}" AS "{name}"' for name in used) or "1"
     return f"(SELECT ({expression}) FROM (SELECT {exposed}))"
+
+
+def sqlite_triggers_using(connection, table: str, column: str) -> list[str]:
+    """The check triggers on `table` that read column `column` of the NEW row."""
+    found = connection.execute(sa.text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table}).all()
+    return [name for name, sql in found if f'NEW."{column}"' in (sql or "")]
 
 
 def _applies(index: sa.Index, dialect: str) -> bool:

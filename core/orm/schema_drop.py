@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from core.orm.schema import sqlite_triggers_using
+
 
 def _quote(connection, name: str) -> str:
     return connection.dialect.identifier_preparer.quote(name)
@@ -48,6 +50,9 @@ def drop_objects(connection: sa.Connection, objects) -> list[str]:
                 if name in (index.get("column_names") or []) or _mentions(index, name):
                     connection.exec_driver_sql(f"DROP INDEX IF EXISTS {q(index['name'])}")
             _drop_sqlite_expression_indexes(connection, table, name)
+            # as PostgreSQL drops the check constraints involving a dropped column
+            for trigger in sqlite_triggers_using(connection, table, name):
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(trigger)}")
         connection.exec_driver_sql(f"ALTER TABLE {q(table)} DROP COLUMN {q(name)}")
         changes.append(f"drop column {table}.{name}")
     doomed = [t for t in tables if t in existing_tables]

@@ -17,6 +17,9 @@ from lxml import etree
 from core.exceptions import ValidationError
 
 ADDON_ATTR = "t-addon"  # marks which addon contributed a node (stripped from output)
+VIEW_ATTR = "t-view-id"  # ... and which view, at which line of its arch (for errors)
+LINE_ATTR = "t-line"
+META_ATTRS = (ADDON_ATTR, VIEW_ATTR, LINE_ATTR)
 POSITIONS = ("inside", "after", "before", "replace", "attributes")
 
 
@@ -26,7 +29,8 @@ class ArchError(ValidationError):
 
 
 def parse_arch(view) -> etree._Element:
-    """The arch of one view record as an element tree, each node marked with its addon."""
+    """The arch of one view record as an element tree, each node marked with its addon,
+    its view and its line in the view's arch."""
     try:
         root = etree.fromstring(view.arch.strip().encode("utf-8"),
                                 etree.XMLParser(remove_comments=True, resolve_entities=False))
@@ -34,6 +38,8 @@ def parse_arch(view) -> etree._Element:
         raise ArchError(f"{describe(view)}: invalid XML: {error}") from error
     for node in root.iter(etree.Element):
         node.set(ADDON_ATTR, view.addon or "")
+        node.set(VIEW_ATTR, str(view.id))
+        node.set(LINE_ATTR, str(node.sourceline or ""))
     return root
 
 
@@ -50,29 +56,31 @@ def describe(view, line: int | None = None) -> str:
     return f"view {name!r} (addon {view.addon or '?'}, {source})"
 
 
-def combined_arch(view, annotate: bool = False):
+def combined_arch(view, annotate: bool = False, errors: list[str] | None = None):
     """(XML string, root element) of `view` with its extensions applied. With
-    `annotate`, every node keeps a `t-addon` attribute naming its addon."""
-    root = _resolve(view)
+    `annotate`, every node keeps a `t-addon` attribute naming its addon (and `t-view-id`,
+    `t-line`). A locator that cannot be applied raises ArchError, or, when `errors` is a
+    list, is recorded there and skipped (to report every problem at once)."""
+    root = _resolve(view, errors)
     text = etree.tostring(root if annotate else _stripped(root), encoding="unicode")
     return text, root
 
 
-def _resolve(view) -> etree._Element:
+def _resolve(view, errors=None) -> etree._Element:
     if view.inherit_id and view.mode == "primary":
-        root = copy.deepcopy(_resolve(view.inherit_id))
-        apply_extension(root, view)
+        root = copy.deepcopy(_resolve(view.inherit_id, errors))
+        apply_extension(root, view, errors)
     else:
         root = parse_arch(view)
     for extension in _extensions(view):
-        _apply_tree(root, extension)
+        _apply_tree(root, extension, errors)
     return root
 
 
-def _apply_tree(root, extension) -> None:
-    apply_extension(root, extension)
+def _apply_tree(root, extension, errors=None) -> None:
+    apply_extension(root, extension, errors)
     for child in _extensions(extension):
-        _apply_tree(root, child)
+        _apply_tree(root, child, errors)
 
 
 def _extensions(view) -> list:
@@ -83,23 +91,43 @@ def _extensions(view) -> list:
     return sorted(children, key=lambda v: (rank.get(v.addon, len(rank)), v.priority, v.id))
 
 
-def apply_extension(root, view) -> None:
-    """Apply the locators of extension `view` to `root` in place."""
-    spec_root = parse_arch(view)
+def apply_extension(root, view, errors: list[str] | None = None) -> None:
+    """Apply the locators of extension `view` to `root` in place. A failing locator
+    raises ArchError, or with `errors` (a list) is recorded there and skipped."""
+    try:
+        spec_root = parse_arch(view)
+    except ArchError as error:
+        if errors is None:
+            raise
+        errors.append(str(error))
+        return
     specs = list(spec_root) if spec_root.tag == "data" else [spec_root]
     for spec in specs:
+        try:
+            _apply_spec(root, spec, view)
+        except ArchError as error:
+            if errors is None:
+                raise
+            errors.append(str(error))
+
+
+def _apply_spec(root, spec, view) -> None:
+    expression = locator_text(spec)
+    try:
         targets = locate(root, spec)
-        expression = locator_text(spec)
-        if len(targets) != 1:
-            found = "nothing" if not targets else f"{len(targets)} nodes"
-            raise ArchError(f"{describe(view, spec.sourceline)}: locator {expression} matches "
-                            f"{found} in the view it extends; it must match exactly one "
-                            "(make the xpath more precise)")
-        position = spec.get("position", "inside")
-        if position not in POSITIONS:
-            raise ArchError(f"{describe(view, spec.sourceline)}: position {position!r} of "
-                            f"{expression} must be one of {', '.join(POSITIONS)}")
-        _place(targets[0], spec, position, view)
+    except ValidationError as error:
+        raise ArchError(f"{describe(view, spec.sourceline)}: locator {expression}: "
+                        f"{error}") from error
+    if len(targets) != 1:
+        found = "nothing" if not targets else f"{len(targets)} nodes"
+        raise ArchError(f"{describe(view, spec.sourceline)}: locator {expression} matches "
+                        f"{found} in the view it extends; it must match exactly one "
+                        "(make the xpath more precise)")
+    position = spec.get("position", "inside")
+    if position not in POSITIONS:
+        raise ArchError(f"{describe(view, spec.sourceline)}: position {position!r} of "
+                        f"{expression} must be one of {', '.join(POSITIONS)}")
+    _place(targets[0], spec, position, view)
 
 
 def locator_text(spec) -> str:
@@ -107,7 +135,7 @@ def locator_text(spec) -> str:
     if spec.tag == "xpath":
         return f"<xpath expr={spec.get('expr')!r}>"
     attrs = " ".join(f'{k}="{v}"' for k, v in spec.attrib.items()
-                     if k not in ("position", ADDON_ATTR))
+                     if k != "position" and k not in META_ATTRS)
     return f"<{spec.tag} {attrs}>"
 
 
@@ -121,7 +149,8 @@ def locate(root, spec) -> list:
         except etree.XPathError as error:
             raise ValidationError(f"invalid xpath {expression!r}: {error}") from error
         return [node for node in found if isinstance(node, etree._Element)]
-    wanted = {k: v for k, v in spec.attrib.items() if k not in ("position", ADDON_ATTR)}
+    wanted = {k: v for k, v in spec.attrib.items()
+              if k != "position" and k not in META_ATTRS}
     return [node for node in root.iter(spec.tag)
             if all(node.get(k) == v for k, v in wanted.items())]
 
@@ -171,7 +200,8 @@ def _place(target, spec, position: str, view) -> None:
 def _stripped(root):
     clean = copy.deepcopy(root)
     for node in clean.iter(etree.Element):
-        node.attrib.pop(ADDON_ATTR, None)
+        for attribute in META_ATTRS:
+            node.attrib.pop(attribute, None)
     return clean
 
 
@@ -182,7 +212,8 @@ def explain(view) -> str:
 
     def walk(node, depth):
         addon = node.get(ADDON_ATTR, "")
-        attrs = " ".join(f'{k}="{v}"' for k, v in node.attrib.items() if k != ADDON_ATTR)
+        attrs = " ".join(f'{k}="{v}"' for k, v in node.attrib.items()
+                         if k not in META_ATTRS)
         opening = f"<{node.tag}{' ' + attrs if attrs else ''}"
         children = list(node)
         text = (node.text or "").strip()

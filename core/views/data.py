@@ -10,6 +10,7 @@ columns reference other records by external id (comma-separated for x2many).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable
 from pathlib import Path
@@ -60,10 +61,7 @@ class DataLoader:
         """The database id of the record with external id `xmlid` ("addon.name", or
         "name" within the addon being loaded)."""
         addon, name = self._split(xmlid)
-        if addon not in self.allowed():
-            raise ValidationError(f"external id {addon}.{name} belongs to addon {addon!r}, "
-                                  f"which {self.addon!r} does not depend on: add it to "
-                                  "`depends`")
+        self._check_allowed(addon, f"external id {addon}.{name}")
         found = self.env["ir.model.data"].search([("addon", "=", addon), ("name", "=", name)],
                                                  limit=1)
         if not found:
@@ -71,12 +69,32 @@ class DataLoader:
                                   "earlier in the data files, or in an addon in `depends`?)")
         return found.res_id
 
+    def _check_allowed(self, addon: str, what: str) -> None:
+        """Refuse `what` (an external id, a model) when it belongs to an addon outside
+        `depends`: the data would break when that addon is uninstalled."""
+        if addon not in self.allowed():
+            raise ValidationError(f"{what} belongs to addon {addon!r}, which {self.addon!r} "
+                                  "does not depend on: add it to `depends`")
+
+    def _check_model(self, model: str) -> None:
+        owner = self.env.registry.model_addons.get(model)
+        if owner:
+            self._check_allowed(owner, f"model {model!r}")
+
+    def _check_field(self, model: str, name: str) -> None:
+        owners = self.env.registry.field_owners.get((model, name))
+        if owners and not owners & self.allowed():
+            raise ValidationError(f"field {name!r} of {model} comes from "
+                                  f"{', '.join(map(repr, sorted(owners)))}, which "
+                                  f"{self.addon!r} does not depend on: add it to `depends`")
+
     def save(self, model: str, xmlid: str | None, values: dict, noupdate: bool = False):
         """Create or update the record of `xmlid` with `values`; returns the record."""
         records = self.env[model]
         if not xmlid:
             return records.create(values)
         addon, name = self._split(xmlid)
+        self._check_allowed(addon, f"external id {addon}.{name}")
         self.seen.add((addon, name))
         data = self.env["ir.model.data"].search([("addon", "=", addon), ("name", "=", name)],
                                                 limit=1)
@@ -114,7 +132,7 @@ class DataLoader:
             tree = etree.parse(str(path), etree.XMLParser(remove_comments=True,
                                                           resolve_entities=False))
         except etree.XMLSyntaxError as error:
-            raise AddonError(f"addon {self.addon!r}, {relative}: invalid XML: {error}") from error
+            raise self._fail(error.lineno, f"invalid XML: {error.msg}") from error
         root = tree.getroot()
         if root.tag not in ROOT_TAGS:
             raise self._fail(root.sourceline, f"the root element must be <tessera> (or <odoo>), "
@@ -133,12 +151,18 @@ class DataLoader:
         if handler is None:
             raise self._fail(element.sourceline, f"unknown element <{element.tag}> (allowed: "
                                                  f"{', '.join(sorted(self.tag_handlers))})")
-        try:
+        with self._at(element, element.get("id")):
             getattr(self, handler)(element, noupdate)
+
+    @contextlib.contextmanager
+    def _at(self, element, record: str | None):
+        """Errors raised in the block name the file and line of `element` (and the
+        external id `record`)."""
+        try:
+            yield
         except AddonError:
             raise
         except (TesseraError, ValueError, TypeError) as error:
-            record = element.get("id")
             what = f"record {record!r}: " if record else ""
             raise self._fail(element.sourceline, f"{what}{error}") from error
 
@@ -147,6 +171,7 @@ class DataLoader:
         if not model or model not in self.env.registry:
             raise ValidationError(f"<record> needs a model attribute naming an installed "
                                   f"model, got {model!r}")
+        self._check_model(model)
         values = {}
         for child in element:
             if child.tag != "field":
@@ -156,7 +181,9 @@ class DataLoader:
             field = self.env[model]._fields.get(name)
             if field is None:
                 raise self._fail(child.sourceline, f"{model} has no field {name!r}")
-            values[name] = self._xml_value(field, child)
+            with self._at(child, element.get("id")):
+                self._check_field(model, name)
+                values[name] = self._xml_value(field, child)
             if model == "ir.ui.view" and name == "arch":
                 first = next((c for c in child if isinstance(c.tag, str)), child)
                 values["source"] = f"{self._where}:{first.sourceline}"
@@ -217,15 +244,18 @@ class DataLoader:
             if child.tag != "menuitem":
                 raise self._fail(child.sourceline, f"<menuitem> holds <menuitem> elements, "
                                                    f"not <{child.tag}>")
-            self._xml_menuitem(child, noupdate, menu.id)
+            with self._at(child, child.get("id")):
+                self._xml_menuitem(child, noupdate, menu.id)
 
     def _xml_delete(self, element, _noupdate: bool) -> None:
         model = element.get("model")
         if not model or model not in self.env.registry:
             raise ValidationError(f"<delete> needs a model attribute naming an installed "
                                   f"model, got {model!r}")
+        self._check_model(model)
         if element.get("id"):
             addon, name = self._split(element.get("id"))
+            self._check_allowed(addon, f"external id {addon}.{name}")
             data = self.env["ir.model.data"].search([("addon", "=", addon),
                                                      ("name", "=", name)], limit=1)
             if data:
@@ -238,17 +268,26 @@ class DataLoader:
             raise ValidationError("<delete> needs an id or a search attribute")
 
     def _load_csv(self, path: Path, relative: str) -> None:
-        model = path.stem
+        # security/access.csv holds model access lines; other files are named after a model
+        model = "ir.model.access" if path.name == "access.csv" else path.stem
         if model not in self.env.registry:
             raise AddonError(f"addon {self.addon!r}, {relative}: the file name must be the "
                              f"model name; {model!r} is not an installed model")
         fields_by_name = self.env[model]._fields
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            for column in reader.fieldnames or []:
-                name = column.split("/")[0].split(":")[0]
-                if column != "id" and name not in fields_by_name:
-                    raise self._fail(1, f"{model} has no field {name!r} (column {column!r})")
+            try:
+                self._check_model(model)
+                for column in reader.fieldnames or []:
+                    name = column.split("/")[0].split(":")[0]
+                    if column == "id":
+                        continue
+                    if name not in fields_by_name:
+                        raise ValidationError(f"{model} has no field {name!r} (column "
+                                              f"{column!r})")
+                    self._check_field(model, name)
+            except ValidationError as error:
+                raise self._fail(1, str(error)) from error
             for line, row in enumerate(reader, start=2):
                 try:
                     values = {}

@@ -46,6 +46,7 @@ class IrUiView(Model):
         return {"id": view.id, "model": model, "type": view_type, "arch": arch}
 
     def _primary_view(self, model: str, view_type: str, view_id: int | None):
+        view_type = "list" if view_type == "tree" else view_type
         views = self.sudo()
         if view_id:
             view = views.browse(view_id).exists()

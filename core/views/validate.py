@@ -3,7 +3,9 @@
 A view is checked twice: its own arch against the addons its addon depends on (a
 reference to a model or field of an addon outside `depends` would break when that
 addon is uninstalled), and the combined arch of every primary view it belongs to
-against the models (fields exist, object buttons name methods, locators match).
+against the models (fields exist, object buttons name methods, locators match, and
+each node's fields come from addons its own addon depends on, x2many sub-views
+checked against their comodel). Errors name the view, file and line a node came from.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from __future__ import annotations
 import ast
 
 from core.exceptions import TesseraError
-from core.views.arch import ADDON_ATTR, combined_arch, describe, parse_arch
+from core.views.arch import (
+    ADDON_ATTR,
+    LINE_ATTR,
+    VIEW_ATTR,
+    combined_arch,
+    describe,
+    parse_arch,
+)
 
 SUBVIEW_TAGS = ("list", "tree", "form", "kanban")
 CALENDAR_FIELDS = ("date_start", "date_stop", "color", "all_day", "date_delay")
@@ -35,13 +44,14 @@ def validate_views(env, views) -> list[str]:
     """Every problem of `views` (and of the combined views they take part in)."""
     errors: list[str] = []
     roots = {}
+    allowed = _memoized_allowed(env)
     for view in views:
         try:
             own = parse_arch(view)
         except TesseraError as error:
             errors.append(str(error))
             continue
-        errors.extend(_check_depends(env, view, own))
+        errors.extend(_check_depends(env, view, own, allowed))
         root = view
         while root.inherit_id and root.mode == "extension":
             root = root.inherit_id
@@ -54,7 +64,7 @@ def validate_views(env, views) -> list[str]:
             errors.append(f"{describe(root)}: model {root.model!r} is not installed")
             continue
         try:
-            _text, arch = combined_arch(root, annotate=True)
+            _text, arch = combined_arch(root, annotate=True, errors=errors)
         except TesseraError as error:
             errors.append(str(error))
             continue
@@ -62,35 +72,64 @@ def validate_views(env, views) -> list[str]:
         if arch.tag not in expected:
             errors.append(f"{describe(root)}: a {root.type} view's root must be "
                           f"<{expected[0]}>, not <{arch.tag}>")
-        errors.extend(_check_node(env, root, env[root.model], arch))
+        errors.extend(_check_node(env, root, env[root.model], arch, allowed))
     return list(dict.fromkeys(errors))
 
 
-def _check_depends(env, view, own) -> list[str]:
+def _memoized_allowed(env):
+    """allowed_addons(env, addon), computed once per addon."""
+    cache: dict[str, set[str]] = {}
+
+    def allowed(addon: str) -> set[str]:
+        if addon not in cache:
+            cache[addon] = allowed_addons(env, addon)
+        return cache[addon]
+
+    return allowed
+
+
+def _check_depends(env, view, own, allowed) -> list[str]:
+    """The view's model, and the fields its locators name, must come from addons its
+    addon depends on (the fields of its nodes are checked in the combined arch, where
+    the model of x2many sub-views is known)."""
     errors = []
     if not view.addon:
         return errors
-    allowed = allowed_addons(env, view.addon)
+    allowed = allowed(view.addon)
     registry = env.registry
     model_addon = registry.model_addons.get(view.model)
     if model_addon and model_addon not in allowed:
         errors.append(f"{describe(view)}: model {view.model!r} comes from addon "
                       f"{model_addon!r}, which {view.addon!r} does not depend on")
-    for node in own.iter("field"):
+    locators = (list(own) if own.tag == "data" else [own]) if view.inherit_id else []
+    for node in locators:
+        if node.tag != "field":
+            continue
         name = node.get("name")
         owners = registry.field_owners.get((view.model, name))
         if owners and not owners & allowed:
-            errors.append(f"{describe(view, node.sourceline)}: field {name!r} of {view.model} "
-                          f"comes from {', '.join(sorted(owners))}, which {view.addon!r} does "
-                          "not depend on")
+            errors.append(f"{describe(view, node.sourceline)}: locator field {name!r} of "
+                          f"{view.model} comes from {', '.join(sorted(owners))}, which "
+                          f"{view.addon!r} does not depend on")
     return errors
 
 
-def _check_node(env, view, model, node) -> list[str]:
+def _origin(env, view, element):
+    """The view a node of a combined arch comes from, and its line in that view's arch."""
+    origin = view
+    view_id = element.get(VIEW_ATTR) or ""
+    if view_id.isdigit() and int(view_id) != view.id:
+        origin = env["ir.ui.view"].sudo().browse(int(view_id)).exists() or view
+    line = element.get(LINE_ATTR) or ""
+    return origin, int(line) if line.isdigit() else None
+
+
+def _check_node(env, view, model, node, allowed) -> list[str]:
     errors = []
 
     def where(element):
-        return f"{describe(view)} (node from addon {element.get(ADDON_ATTR) or '?'})"
+        origin, line = _origin(env, view, element)
+        return describe(origin, line)
 
     if node.tag == "calendar":
         for attribute in CALENDAR_FIELDS:
@@ -109,13 +148,20 @@ def _check_node(env, view, model, node) -> list[str]:
             if field is None:
                 errors.append(f"{where(element)}: {model._name} has no field {name!r}")
                 continue
+            origin = (element.get(ADDON_ATTR) or "").split("+")[0]
+            owners = env.registry.field_owners.get((model._name, name))
+            if origin and owners and not owners & allowed(origin):
+                errors.append(f"{where(element)}: field {name!r} of {model._name} comes from "
+                              f"{', '.join(sorted(owners))}, which {origin!r} does not "
+                              "depend on")
             for sub in element:
                 if sub.tag in SUBVIEW_TAGS:
                     if not field.relational or field.type == "many2one":
                         errors.append(f"{where(element)}: field {name!r} is not an x2many and "
                                       f"cannot hold a <{sub.tag}>")
                         continue
-                    errors.extend(_check_node(env, view, env[field.comodel_name], sub))
+                    errors.extend(_check_node(env, view, env[field.comodel_name], sub,
+                                              allowed))
             continue
         if element.tag == "button" and element.get("type") == "object":
             method = element.get("name") or ""
@@ -131,5 +177,5 @@ def _check_node(env, view, model, node) -> list[str]:
                     except SyntaxError as error:
                         errors.append(f"{where(element)}: filter {element.get('name')!r}: "
                                       f"{attribute} is not a valid expression: {error.msg}")
-        errors.extend(_check_node(env, view, model, element))
+        errors.extend(_check_node(env, view, model, element, allowed))
     return errors

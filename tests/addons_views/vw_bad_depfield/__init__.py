@@ -1,0 +1,9 @@
+from core.orm import Model, fields
+
+
+class Thing(Model):
+    """A model whose table must not survive the failed install."""
+
+    _name = "vw.bad.depfield"
+
+    name = fields.Char()
