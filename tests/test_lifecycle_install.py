@@ -147,6 +147,44 @@ def test_broken_data_file_names_addon_file_and_line_and_leaves_no_trace(db):
         assert env["lc.item"].search_count([("name", "=", "Still working")]) == 1
 
 
+def test_row_refused_by_the_database_fails_the_install_and_the_transaction_goes_on(
+        new_database_url, tmp_path):
+    """A data row violating a check constraint: the database itself refuses it (on
+    PostgreSQL the transaction is aborted until the savepoint is rolled back)."""
+    root = tmp_path / "addons"
+    name = unique_name("lc_badrow")
+    write_addon(root, name, {"name": "Bad row", "version": "1.0", "depends": ["lc_ext"],
+                             "data": ["data/rows.xml"]}, {
+        "__init__.py": "from core.orm import Model, fields\n\n\n"
+                       "class Row(Model):\n    _name = 'lc.badrow'\n\n"
+                       "    name = fields.Char()\n",
+        "data/rows.xml": '<tessera>\n<record model="lc.badrow" id="fine"/>\n'
+                         '<record model="lc.item" id="too_many">\n'
+                         '    <field name="name">Too many</field>\n'
+                         '    <field name="qty">5000</field>\n</record>\n</tessera>\n',
+    })
+    database = Database(new_database_url, addons_paths=[LIFECYCLE_ADDONS, root])
+    try:
+        with database.env() as env:
+            env.addons.install(["lc_ext"])
+            before, registry = snapshot(env.connection), env.registry
+            items = rows(env.connection, "lc_item")
+            with pytest.raises(AddonError) as caught:
+                env.addons.install([name])
+            assert f"addon {name!r}, data/rows.xml:3: record 'too_many'" in str(caught.value)
+            assert "lc_item_qty_small" in str(caught.value) or "1000" in str(caught.value)
+            after = snapshot(env.connection)
+            assert after == before, snapshot_diff(before, after)
+            assert rows(env.connection, "lc_item") == items
+            assert env.registry is registry
+            env["lc.item"].create({"name": "Fine", "qty": 999})
+        with database.env() as env:
+            assert env.addons.installed() == ["lc_base", "lc_ext"]
+            assert env["lc.item"].search_count([("name", "=", "Fine")]) == 1
+    finally:
+        database.dispose()
+
+
 def test_exception_in_post_install_hook_rolls_back_the_whole_install(db):
     with db.env() as env:
         before, counts, registry = snapshot(env.connection), bookkeeping_counts(env.connection), \

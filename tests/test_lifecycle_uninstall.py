@@ -148,10 +148,13 @@ def test_column_declared_by_two_addons_goes_with_the_last_of_them(db):
     after = snapshot(db.engine)
     assert after == base, snapshot_diff(base, after)
 
-    # the other order: the twin goes first, lc_ext keeps the column
+    # the other order: the twin comes first and goes first, lc_ext keeps the column
+    # (lc_ext's check constraint on lc.item must not keep twin_flag from being dropped)
     with db.env() as env:
-        env.addons.install(["lc_twin", "lc_ext"])
+        env.addons.install(["lc_twin"])
+        env.addons.install(["lc_ext"])
         env.addons.uninstall(["lc_twin"])
+        assert "twin_flag" not in columns_of(snapshot(env.connection), "lc_item")
         assert "note" in columns_of(snapshot(env.connection), "lc_item")
         assert env.ref("lc_base.item_one").note == "noted by ext"
         env.addons.uninstall(["lc_ext"])

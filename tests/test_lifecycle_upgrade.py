@@ -304,3 +304,108 @@ def test_a_running_process_loads_the_code_another_process_upgraded(new_database_
             env["lc.item"].create({"name": "Made after the upgrade", "weight": 1.5})
     finally:
         database.dispose()
+
+
+SHAPES_V1 = '''from core.orm import Model, fields
+
+
+class Shape(Model):
+    _name = "lc.shape"
+    _sql_constraints = [("size_positive", "check(size >= 0)", "A size is positive.")]
+
+    name = fields.Char(required=True, index=True)
+    code = fields.Char(index=True)
+    size = fields.Integer(index=True)
+    label = fields.Char(index=True)
+    corner_ids = fields.Many2many("lc.corner")
+    old_id = fields.Many2one("lc.old", ondelete="set null")
+
+
+class Corner(Model):
+    _name = "lc.corner"
+
+    name = fields.Char()
+
+
+class Old(Model):
+    _name = "lc.old"
+
+    name = fields.Char()
+'''
+
+SHAPES_V2 = '''from core.orm import Model, fields
+
+
+class Shape(Model):
+    _name = "lc.shape"
+
+    name = fields.Char(required=True, index=True)
+    code = fields.Integer(index=True)
+    size = fields.Integer()
+    label = fields.Char()
+
+
+class Corner(Model):
+    _name = "lc.corner"
+
+    name = fields.Char()
+'''
+
+SHAPES_DATA_V1 = '''<tessera>
+    <record model="lc.old" id="old_one"><field name="name">Old</field></record>
+    <record model="lc.shape" id="square">
+        <field name="name">Square</field>
+        <field name="code">12</field>
+        <field name="size">4</field>
+        <field name="old_id" ref="old_one"/>
+    </record>
+</tessera>'''
+
+SHAPES_DATA_V2 = '''<tessera>
+    <record model="lc.shape" id="square"><field name="name">Square</field></record>
+</tessera>'''
+
+
+def test_upgrade_drops_what_the_addon_no_longer_declares(new_database_url, tmp_path):
+    """A removed many2one (created with its table), many2many, model, check constraint
+    and index go; an indexed Char becomes an Integer with its data."""
+    root = tmp_path / "addons"
+    name = unique_name("lc_shapes")
+    write_addon(root, name, {"name": "Shapes", "version": "1.0", "data": ["data/shapes.xml"]},
+                {"__init__.py": SHAPES_V1, "data/shapes.xml": SHAPES_DATA_V1})
+    database = Database(new_database_url, addons_paths=[root])
+    try:
+        with database.env() as env:
+            env.addons.install([name])
+            corner = env["lc.corner"].create({"name": "Corner"})
+            env.ref(f"{name}.square").write({"corner_ids": [(6, 0, corner.ids)]})
+        write_addon(root, name, {"name": "Shapes", "version": "1.1",
+                                 "data": ["data/shapes.xml"]},
+                    {"__init__.py": SHAPES_V2, "data/shapes.xml": SHAPES_DATA_V2})
+        with database.env() as env:
+            env.addons.upgrade([name])
+        schema = snapshot(database.engine)
+        assert "lc_old" not in schema and "lc_corner_lc_shape_rel" not in schema
+        assert "old_id" not in column_types(schema, "lc_shape")
+        assert column_types(schema, "lc_shape")["code"].upper() == "INTEGER"
+        indexes = {i[0] for i in schema["lc_shape"]["indexes"] if "name" not in i[0]}
+        assert indexes == {"lc_shape__code_index"}  # no text index on an Integer
+        assert schema["lc_shape"]["foreign_keys"] == [
+            (("create_uid",), "res_users", ("id",), "SET NULL"),
+            (("write_uid",), "res_users", ("id",), "SET NULL")]
+        with database.env() as env:
+            square = env.ref(f"{name}.square")
+            assert (square.code, square.size) == (12, 4)
+            env["lc.shape"].create({"name": "Negative", "size": -1})  # the check is gone
+            assert env["lc.corner"].search_count([]) == 1
+            assert env.ref(f"{name}.old_one", raise_if_not_found=False) is None
+            owned = {(r[0], r[2]) for r in rows(env.connection, "ir_schema_owner",
+                                                  ["kind", "table_name", "name"])
+                     if r[1].startswith("lc_")}
+            assert ("table", "lc_old") not in owned
+            assert ("check", "lc_shape_size_positive") not in owned
+            assert ("column", "old_id") not in owned
+            assert env.addons.uninstall([name]) == [name]
+        assert not [t for t in snapshot(database.engine) if t.startswith("lc_")]
+    finally:
+        database.dispose()

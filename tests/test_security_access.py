@@ -301,3 +301,24 @@ def test_restricted_field_of_users_password_hash(env, world):
     with denied("read", model="res.users", cause="reserved to base.group_system"):
         _ = alice_user.password_hash
     assert "password_hash" not in alice_user.read()[0]
+
+
+def test_restricted_field_cannot_be_searched_or_grouped_by_other_users(env, world):
+    # searching or grouping on the field would tell its values
+    alice = as_user(env, world, "alice")[ORDER]
+    with denied("read", cause="margin"):
+        alice.search([("margin", "=", 3)])
+    with denied("read", cause="margin"):
+        alice.search_count(["|", ("amount", "=", 0), ("margin", ">", 2)])
+    with denied("read", cause="margin"):
+        as_user(env, world, "alice")[LINE].search([("order_id.margin", "=", 3)])
+    with denied("read", cause="margin"):
+        alice.read_group([], ["margin:sum"], [])
+    with denied("read", cause="margin"):
+        alice.read_group([], ["total:sum(margin)"], ["state"])
+    with denied("read", cause="margin"):
+        alice.read_group([], ["amount:sum"], ["margin"])
+    # the group may, and so may the rules (evaluated as superuser)
+    carol = as_user(env, world, "carol")[ORDER]
+    assert carol.search([("margin", "=", 3)]).ids == [world.orders["alice_own"]]
+    assert carol.read_group([("margin", ">", 0)], ["margin:sum"], [])[0]["margin"] == 8

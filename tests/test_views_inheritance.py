@@ -205,7 +205,7 @@ def test_a_model_without_a_view_of_a_type_gets_a_default_one(env):
         assert result["id"] is None
         assert result["type"] == ("list" if view_type == "tree" else view_type)
         assert canon(result["arch"]) == canon(arch), view_type
-    with pytest.raises(ValidationError, match="vw.tag has no calendar view"):
+    with pytest.raises(ValidationError, match=r"vw\.tag has no calendar view"):
         views.get_view("vw.tag", "calendar")
     # a model with views of other types: the missing ones are generated too
     assert views.get_view("vw.task", "pivot") == {"id": None, "model": "vw.task",

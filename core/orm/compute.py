@@ -29,6 +29,8 @@ class ComputeMixin:
             marked.difference_update(added)
             if not marked:
                 computing.pop(field, None)
+        if not field.store:
+            self.env.transaction.computed_cached.add(field)
         values = self.env.cache.setdefault(field, {})
         empty = self._to_cache(field, field.empty())  # the cache holds column values
         for rid in self._ids:
@@ -58,7 +60,7 @@ class ComputeMixin:
         """{stored computed field: ids} to recompute when fields `names` (None: all) of
         self change. Called before a relational change and after every change."""
         registry = self.env.registry
-        if not self._ids:
+        if not self._ids or (names is not None and self._trigger_fields.isdisjoint(names)):
             return {}
         triggers = registry.triggers_of(self._name, names)
         result: dict = {}
@@ -75,11 +77,14 @@ class ComputeMixin:
     def _after_change(self, written: set, created: bool = False, before=None) -> None:
         """Recompute what depends on the fields just written, then forget non-stored
         computed values (they may depend on anything)."""
-        self.env.transaction.invalidate(self.env.registry.nonstored_computed)
-        if self.env.transaction.security is not None:
-            self.env.transaction.security.on_change(self._name)
+        transaction = self.env.transaction
+        transaction.forget_computed()
+        if transaction.security is not None:
+            transaction.security.on_change(self._name)
         # one2many values listing these records through a many2one just written are stale
-        self.env.transaction.invalidate(self.env.registry.one2many_of(self._name, written))
+        stale = self.env.registry.one2many_of(self._name, written)
+        if stale:
+            transaction.invalidate(stale)
         affected = self._affected_by(written)
         if created:
             for field in self._stored_computed:
@@ -107,7 +112,7 @@ class ComputeMixin:
             env.transaction.invalidate([field], records._ids)
             records._run_compute(field)
             self._store_computed(records, field)
-            env.transaction.invalidate(env.registry.nonstored_computed)
+            env.transaction.forget_computed()
             for target, more in records._affected_by({field.name}).items():
                 if target is field and more <= set(records._ids):
                     continue

@@ -32,11 +32,19 @@ class Transaction:
         self.query_count = 0
         # access rights and record rules (core.security.policy.AccessPolicy), or None
         self.security = None
+        self.computed_cached: set = set()  # non-stored computed fields in the cache
+
+    def forget_computed(self) -> None:
+        """Forget non-stored computed values (after a write: they may depend on anything)."""
+        if self.computed_cached:
+            self.invalidate(self.computed_cached)
+            self.computed_cached = set()
 
     def invalidate(self, fields=None, ids=None) -> None:
         """Forget cached values: all, or of some fields, or of some records of them."""
         if fields is None:
             self.cache.clear()
+            self.computed_cached = set()
             return
         keys = [key for field in fields for key in (field, field.all_key) if key is not None]
         for key in keys:
@@ -180,17 +188,20 @@ class Environment:
         conn = transaction.connection
         if not conn.in_transaction():
             conn.begin()
-        conn.exec_driver_sql("SAVEPOINT tessera_op")
+        # Savepoints go straight to the driver: they are bookkeeping, and SQLAlchemy's
+        # per-statement overhead would double the cost of a single-record write.
+        raw = conn.connection.driver_connection
+        raw.execute("SAVEPOINT tessera_op")
         transaction.atomic_depth = 1
         try:
             yield
         except BaseException as error:
             transaction.atomic_depth = 0
             try:
-                conn.exec_driver_sql("ROLLBACK TO SAVEPOINT tessera_op")
-                conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
-            except sa_exc.DBAPIError:
-                raise error from None  # the outer transaction is gone; its rollback ends it
+                raw.execute("ROLLBACK TO SAVEPOINT tessera_op")
+                raw.execute("RELEASE SAVEPOINT tessera_op")
+            except Exception:  # any driver error: the transaction is gone
+                raise error from None  # the outer transaction's rollback ends it
             transaction.invalidate()
             explain = getattr(error, "explain", None)
             if explain is not None:
@@ -201,7 +212,7 @@ class Environment:
                     raise ValidationError(message) from error
             raise
         transaction.atomic_depth = 0
-        conn.exec_driver_sql("RELEASE SAVEPOINT tessera_op")
+        raw.execute("RELEASE SAVEPOINT tessera_op")
 
 
 class ForeignKeyViolation(ValidationError):

@@ -47,6 +47,7 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
     _sql_constraints: list[tuple[str, str, str]] = []
     _abstract = False  # True: no table (mixins such as a mail thread)
     _log_access = True  # magic create/write date and uid columns
+    _trigger_fields: frozenset = frozenset()  # fields whose change triggers a recompute
 
     # Set by the registry on composed classes.
     _fields: dict[str, fields.Field] = {}
@@ -270,13 +271,16 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         targets = [cache.setdefault(f, {}) for f in columns]
         for start in range(0, len(ids), PREFETCH_MAX):
             chunk = list(ids[start:start + PREFETCH_MAX])
-            fetched = []
-            for row in self.env.execute(statement, {"ids": chunk}):
-                rid = row[0]
-                fetched.append(rid)
-                for target, value in zip(targets, row[1:]):
-                    if rid not in target:
-                        target[rid] = value
+            rows = self.env.execute(statement, {"ids": chunk}).all()
+            if not rows:
+                continue
+            fetched, *columns_values = zip(*rows)
+            for target, values in zip(targets, columns_values):
+                if target.keys().isdisjoint(fetched):
+                    target.update(zip(fetched, values))
+                else:  # keep cached values: they may be newer (being computed)
+                    for rid, value in zip(fetched, values):
+                        target.setdefault(rid, value)
             if rule is not None:
                 policy.mark_readable(self, fetched)
 
@@ -345,11 +349,13 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
 
     def _where(self, domain) -> sa.ColumnElement:
         tree = parse(domain, self)
+        policy = self._security()
+        if policy is not None:  # no searching on fields restricted to other groups
+            policy.check_domain(self, tree)
         compiler = DomainCompiler(self)
         expr = compiler.compile(tree)
         if self._active_filter_needed(tree):
             expr = sa.and_(self._sa_table.c.active == sa.true(), expr)
-        policy = self._security()
         rule = policy.read_domain(self) if policy is not None else None
         if rule is not None:
             expr = sa.and_(expr, compiler.compile(parse(rule, self)))

@@ -22,56 +22,71 @@ class MutationMixin:
 
     def _split_vals(self, vals: dict):
         """Validate `vals` and split it into column values, x2many commands and values
-        of non-stored fields with an inverse."""
+        of computed fields with an inverse."""
         if not isinstance(vals, dict):
             raise ValidationError(f"{self._name}: values must be a dict, got {vals!r}")
         columns, x2many, inverse = {}, {}, {}
+        kinds = self._write_kinds
+        fields_by_name = self._fields
         for name, value in vals.items():
-            field = self._fields.get(name)
-            if field is None:
-                raise ValidationError(f"{self._name} has no field {name!r} "
-                                      f"(value {value!r}); check the spelling.")
-            if name in MAGIC:
-                raise ValidationError(f"{self._name}.{name} is set by the system and "
-                                      "cannot be written.")
-            if field.computed and not field.inverse:
-                if field.store and self.env.transaction.computing.get(field) is not None:
-                    pass
-                else:
-                    raise ValidationError(f"{self._name}.{name} is computed and cannot be "
-                                          "written.")
-            if field.inverse and field.computed:
-                inverse[name] = value
-                if not field.store:
-                    continue
-            if field.type in ("one2many", "many2many"):
+            kind = kinds.get(name)
+            if kind == "column":
                 try:
-                    x2many[field] = normalize_commands(value)
-                except TypeError as error:
-                    raise self._invalid(name, value, error) from error
-            elif field.stored_column:
-                try:
-                    columns[name] = field.to_column(value, self)
+                    columns[name] = fields_by_name[name].to_column(value, self)
                 except (TypeError, ValueError) as error:
                     raise self._invalid(name, value, error) from error
+            elif kind == "x2many":
+                try:
+                    x2many[fields_by_name[name]] = normalize_commands(value)
+                except TypeError as error:
+                    raise self._invalid(name, value, error) from error
+            elif kind in ("inverse", "inverse_column"):
+                inverse[name] = value
+                if kind == "inverse_column":
+                    try:
+                        columns[name] = fields_by_name[name].to_column(value, self)
+                    except (TypeError, ValueError) as error:
+                        raise self._invalid(name, value, error) from error
+            elif kind in ("computed", "readonly"):
+                field = fields_by_name[name]
+                if kind == "readonly" or self.env.transaction.computing.get(field) is None:
+                    raise ValidationError(f"{self._name}.{name} is computed and cannot be "
+                                          "written.")
+                columns[name] = field.to_column(value, self)
+            elif kind == "magic":
+                raise ValidationError(f"{self._name}.{name} is set by the system and "
+                                      "cannot be written.")
+            else:
+                raise ValidationError(f"{self._name} has no field {name!r} "
+                                      f"(value {value!r}); check the spelling.")
         return columns, x2many, inverse
 
-    def _add_defaults(self, vals: dict) -> dict:
+    def _context_defaults(self) -> dict:
+        """{field name: value} of the context's `default_<field>` keys."""
+        fields_by_name = self._fields
+        return {key[8:]: value for key, value in self.env.context.items()
+                if key.startswith("default_") and key[8:] in fields_by_name
+                and key[8:] not in MAGIC}
+
+    def _add_defaults(self, vals: dict, context_defaults: dict | None = None) -> dict:
+        """`vals` completed with the defaults of the fields it does not give."""
         if not isinstance(vals, dict):
             raise ValidationError(f"{self._name}: values must be a dict, got {vals!r}")
-        result = dict(vals)
-        context = self.env.context
-        for name, field in self._fields.items():
-            if name in result or name in MAGIC or (field.computed and not field.inverse):
-                continue
-            key = f"default_{name}"
-            if key in context:
-                result[name] = context[key]
+        if context_defaults is None:
+            context_defaults = self._context_defaults()
+        result = None
+        for name, value in context_defaults.items():
+            if name not in vals:
+                result = result or dict(vals)
+                result[name] = value
+        for name, field in self._default_fields:
+            if name in vals or (result is not None and name in result):
                 continue
             value = field.get_default(self)
             if value is not _NO_DEFAULT:
+                result = result or dict(vals)
                 result[name] = value
-        return result
+        return vals if result is None else result
 
     def _check_required(self, columns: dict) -> None:
         for field in self._required_fields:
@@ -90,15 +105,17 @@ class MutationMixin:
             return self.browse(())
         self._check_access("create")
         env = self.env
+        policy = self._security()
+        context_defaults = self._context_defaults()
         with env.atomic():
             now = Datetime.now()
             uid = env.uid
             prepared = []
             for vals in vals_list:
-                if isinstance(vals, dict):
+                if policy is not None and isinstance(vals, dict):
                     self._check_field_access(
                         [self._fields[n] for n in vals if n in self._fields], "create")
-                full = self._add_defaults(vals)
+                full = self._add_defaults(vals, context_defaults)
                 columns, x2many, inverse = self._split_vals(full)
                 self._check_required(columns)
                 if self._log_access:
@@ -112,10 +129,7 @@ class MutationMixin:
                 error.explain = partial(self._explain_missing_targets, rows)
                 raise
             records = self._browse(env, tuple(ids), tuple(ids))
-            cache = env.cache
-            for rid, (columns, _x2, _inv, _full) in zip(ids, prepared):
-                for name, value in columns.items():
-                    cache.setdefault(self._fields[name], {})[rid] = value
+            self._cache_rows(ids, rows)
             has_x2many = any(p[1] for p in prepared)
             has_inverse = any(p[2] for p in prepared)
             for record, (_cols, x2many, inverse, _full) in zip(records, prepared):
@@ -133,6 +147,20 @@ class MutationMixin:
             records._validate(written)
         return records
 
+    def _cache_rows(self, ids, rows: list[dict]) -> None:
+        """Put the column values just inserted into the cache (no need to read them)."""
+        cache = self.env.cache
+        fields_by_name = self._fields
+        first = rows[0]
+        if all(row.keys() == first.keys() for row in rows):
+            for name in first:
+                cache.setdefault(fields_by_name[name], {}).update(
+                    zip(ids, [row[name] for row in rows]))
+            return
+        for rid, row in zip(ids, rows):
+            for name, value in row.items():
+                cache.setdefault(fields_by_name[name], {})[rid] = value
+
     def _mark_empty_x2many(self, ids) -> None:
         """New records without x2many values have none: cache that (saves a query)."""
         cache = self.env.cache
@@ -148,16 +176,32 @@ class MutationMixin:
         for position, row in enumerate(rows):
             groups.setdefault(tuple(row), []).append((position, row))
         result = [0] * len(rows)
+        sqlite = self.env.dialect == "sqlite"
         for keys, members in groups.items():
-            statement = registry.insert_statement(self._name, keys)
-            if len(members) == 1:
-                new_ids = [self.env.execute(statement, members[0][1]).scalar_one()]
+            if sqlite:
+                new_ids = self._insert_sqlite(keys, [row for _, row in members])
             else:
-                new_ids = self.env.execute(statement, [row for _, row in members]).scalars().all()
+                statement = registry.insert_statement(self._name, keys)
+                if len(members) == 1:
+                    new_ids = [self.env.execute(statement, members[0][1]).scalar_one()]
+                else:
+                    new_ids = self.env.execute(
+                        statement, [row for _, row in members]).scalars().all()
             for (position, _row), rid in zip(members, new_ids):
                 result[position] = rid
         ids.extend(result)
         return ids
+
+    def _insert_sqlite(self, keys: tuple, rows: list[dict]) -> list[int]:
+        """INSERT rows on SQLite without RETURNING: within our write transaction, the new
+        rowids are consecutive and end at last_insert_rowid() (one executemany, as fast
+        as plain SQLAlchemy Core)."""
+        statement = self.env.registry.insert_statement(self._name, keys, returning=False)
+        result = self.env.execute(statement, rows if len(rows) > 1 else rows[0])
+        if len(rows) == 1:
+            return [result.lastrowid]
+        last = self.env.connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+        return list(range(last - len(rows) + 1, last + 1))
 
     # -- write ---------------------------------------------------------------
     def write(self, vals: dict) -> bool:
@@ -180,11 +224,15 @@ class MutationMixin:
                 columns.update(write_date=Datetime.now(), write_uid=env.uid)
             ids = list(dict.fromkeys(self._ids))
             if columns:
-                statement = env.registry.update_statement(self._name, tuple(columns))
+                single = len(ids) == 1
+                statement = env.registry.update_statement(self._name, tuple(columns), single)
                 params = {f"v_{name}": value for name, value in columns.items()}
                 changed = 0
                 for start in range(0, len(ids), PREFETCH_MAX):
-                    params["tessera_ids"] = ids[start:start + PREFETCH_MAX]
+                    if single:
+                        params["tessera_id"] = ids[0]
+                    else:
+                        params["tessera_ids"] = ids[start:start + PREFETCH_MAX]
                     try:
                         changed += env.execute(statement, params).rowcount
                     except ForeignKeyViolation as error:

@@ -32,6 +32,24 @@ def _magic_fields(has_users: bool) -> dict:
     }
 
 
+_MAGIC = ("id", "create_date", "write_date", "create_uid", "write_uid")
+
+
+def _write_kind(field) -> str:
+    """How create/write treat a value of `field` (see MutationMixin._split_vals)."""
+    if field.name in _MAGIC:
+        return "magic"
+    if field.computed and not field.inverse:
+        return "computed" if field.stored_column else "readonly"
+    if field.computed:
+        return "inverse_column" if field.stored_column else "inverse"
+    if field.type in ("one2many", "many2many") and field.store:
+        return "x2many"
+    if field.stored_column:
+        return "column"
+    return "readonly"
+
+
 def _is_extension(cls) -> bool:
     """True for `_inherit = "x"` without a new `_name` (or with `_name` equal to it)."""
     inherit = cls.__dict__.get("_inherit") or []
@@ -53,7 +71,6 @@ class Registry:
         self.field_addons: dict[tuple[str, str], str] = {}  # (model, field) -> first addon
         # (model, field) -> every addon declaring the field (defining or redefining it)
         self.field_owners: dict[tuple[str, str], set[str]] = {}
-        self.nonstored_computed: list = []
         self.check_constraints: list[tuple[str, str, str]] = []  # (table, name, expression)
         self._triggers: dict[tuple[str, str], list] = {}
         self._statements: dict = {}
@@ -97,6 +114,10 @@ class Registry:
                 self._make_table(model_cls)
         for model_cls in built.values():
             self._setup_computes(model_cls)
+        for model_cls in built.values():
+            model_cls._trigger_fields = frozenset(
+                name for (model, name), targets in self._triggers.items()
+                if model == model_cls._name and any(t.store for t, _p in targets))
 
     def _collect(self, cls, chains, parents) -> None:
         inherit = cls.__dict__.get("_inherit") or []
@@ -178,6 +199,11 @@ class Registry:
         model_cls._x2many_fields = [f for f in all_fields
                                     if f.store and f.type in ("one2many", "many2many")]
         model_cls._stored_computed = [f for f in all_fields if f.computed and f.store]
+        model_cls._default_fields = [
+            (f.name, f) for f in all_fields
+            if f.default is not fields._NO_DEFAULT and f.name not in _MAGIC
+            and not (f.computed and not f.inverse)]
+        model_cls._write_kinds = {f.name: _write_kind(f) for f in all_fields}
         constraint_methods, ondelete_methods = [], []
         for attr in dir(model_cls):
             if attr.startswith("__") or attr in model_cls._fields:
@@ -270,8 +296,6 @@ class Registry:
             if field.compute and not callable(getattr(model_cls, field.compute, None)):
                 raise RegistryError(f"{model_cls._name}.{field.name}: compute method "
                                     f"{field.compute!r} does not exist")
-            if not field.store:
-                self.nonstored_computed.append(field)
             depends = field.depends
             if not depends and field.compute:
                 depends = getattr(getattr(model_cls, field.compute), "_depends", ())
@@ -338,25 +362,29 @@ class Registry:
             self._statements[key] = statement
         return statement
 
-    def insert_statement(self, model_name: str, names: tuple):
-        """Cached INSERT of the given columns, returning the new ids in parameter order."""
-        key = ("insert", model_name, names)
+    def insert_statement(self, model_name: str, names: tuple, returning: bool = True):
+        """Cached INSERT of the given columns, returning the new ids in parameter order
+        (or not returning them, for SQLite's faster path)."""
+        key = ("insert", model_name, names, returning)
         statement = self._statements.get(key)
         if statement is None:
             table = self.models[model_name]._sa_table
-            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            statement = sa.insert(table)
+            if returning:
+                statement = statement.returning(table.c.id, sort_by_parameter_order=True)
             self._statements[key] = statement
         return statement
 
-    def update_statement(self, model_name: str, names: tuple):
-        """Cached `UPDATE ... SET <names> WHERE id IN :tessera_ids`; values are bound
-        as `v_<name>`."""
-        key = ("update", model_name, names)
+    def update_statement(self, model_name: str, names: tuple, single: bool = False):
+        """Cached `UPDATE ... SET <names> WHERE id IN :tessera_ids` (or `id = :tessera_id`
+        for one record); values are bound as `v_<name>`."""
+        key = ("update", model_name, names, single)
         statement = self._statements.get(key)
         if statement is None:
             table = self.models[model_name]._sa_table
-            statement = (sa.update(table)
-                         .where(table.c.id.in_(sa.bindparam("tessera_ids", expanding=True)))
+            condition = (table.c.id == sa.bindparam("tessera_id")) if single else \
+                table.c.id.in_(sa.bindparam("tessera_ids", expanding=True))
+            statement = (sa.update(table).where(condition)
                          .values({table.c[n]: sa.bindparam(f"v_{n}") for n in names}))
             self._statements[key] = statement
         return statement

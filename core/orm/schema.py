@@ -3,8 +3,8 @@ Alembic's comparison and operations (new tables, columns, indexes, constraints).
 
 from __future__ import annotations
 
-import re
 import logging
+import re
 import warnings
 
 import sqlalchemy as sa

@@ -56,10 +56,16 @@ def explain(env, login: str, model: str, operation: str, record_id: int | None =
         lines.append(f"  combined domain: {domain}")
     verdict = "ALLOWED" if granted or user.id == 1 else "DENIED (no access line grants it)"
     if granted and record_id is not None:
-        try:
-            user_env[model].browse(record_id)._check_rules(operation)
-            verdict = f"ALLOWED for record {record_id}"
-        except AccessError:
-            verdict = f"DENIED for record {record_id} (the record rules exclude it)"
+        record = user_env[model].browse(record_id)
+        if not record.sudo().exists():
+            verdict = f"DENIED for record {record_id}: it does not exist"
+        else:
+            try:
+                record._check_rules(operation)
+                verdict = f"ALLOWED for record {record_id}"
+            except AccessError:
+                names = policy.denying_rules(record, operation, [record_id])
+                verdict = (f"DENIED for record {record_id} (excluded by the record rule(s) "
+                           f"{', '.join(map(repr, names))})")
     lines += ["", f"Verdict: {verdict}"]
     return "\n".join(lines)

@@ -217,7 +217,7 @@ class AccessPolicy:
         denied = [i for i in ([only] if only is not None else unknown) if i not in known]
         denied = [i for i in denied if sudo.browse(i).exists()]
         if denied:
-            names = self._denying_rules(records, "read", denied)
+            names = self.denying_rules(records, "read", denied)
             raise AccessError(
                 f"You are not allowed to read some {records._description or records._name} "
                 f"({records._name}) records: record rule(s) {', '.join(map(repr, names))} "
@@ -236,7 +236,7 @@ class AccessPolicy:
         allowed = set(sudo.search(AND([[("id", "in", ids)], domain]))._ids)
         forbidden = [i for i in ids if i not in allowed]
         if forbidden:
-            names = self._denying_rules(records, operation, forbidden)
+            names = self.denying_rules(records, operation, forbidden)
             raise AccessError(
                 f"You are not allowed to {_VERBS[operation]} some "
                 f"{records._description or records._name} "
@@ -244,7 +244,7 @@ class AccessPolicy:
                 f"restrict this operation (records {forbidden[:5]}"
                 f"{'...' if len(forbidden) > 5 else ''}).")
 
-    def _denying_rules(self, records, operation: str, ids) -> list[str]:
+    def denying_rules(self, records, operation: str, ids) -> list[str]:
         """The names of the rules that `ids` fail (for the error message): the global
         rules some of them fail, and the group rules when some fail them all."""
         env = records.env
@@ -308,6 +308,30 @@ class AccessPolicy:
             if gid is not None and gid in groups:
                 return True
         return False
+
+    def check_domain(self, records, tree) -> None:
+        """Raise AccessError when a parsed domain searches a field (or a field on its
+        path) restricted by `groups=` to other users: the results would tell its values."""
+        if records.env.su:
+            return
+        pending = [tree]
+        while pending:
+            node = pending.pop()
+            if not node:
+                continue
+            if node[0] in ("&", "|", "!"):
+                pending.extend(node[1:])
+            elif node[0] == "leaf":
+                model = records
+                for name in node[1].split("."):
+                    field = model._fields.get(name)
+                    if field is None:
+                        break
+                    if field.groups:
+                        self.check_fields(model, [field], "read")
+                    if not field.relational:
+                        break
+                    model = model.env[field.comodel_name]
 
     def check_fields(self, records, fields, operation: str) -> None:
         """Raise AccessError when a field restricted by `groups=` is not for this user."""
