@@ -19,7 +19,13 @@ from core.exceptions import AccessError, MissingError
 from core.security.explain import explain
 from tests.conftest import ENGINES
 from tests.security_support import (
-    ORDER, SECURITY_ADDONS, VISIBLE, World, rolled_back, security_world)
+    ORDER,
+    SECURITY_ADDONS,
+    VISIBLE,
+    World,
+    rolled_back,
+    security_world,
+)
 
 ADMIN_PASSWORD = "Admin-passw0rd-from-env"
 GENERATED = re.compile(r"Log in as 'admin' with the password (\S+) \(shown only now")

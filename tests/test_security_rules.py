@@ -12,7 +12,14 @@ import pytest
 from core.exceptions import AccessError, MissingError, ValidationError
 from tests.conftest import ENGINES
 from tests.security_support import (
-    LINE, ORDER, ORDER_NAMES, VISIBLE, count_queries, rolled_back, security_world)
+    LINE,
+    ORDER,
+    ORDER_NAMES,
+    VISIBLE,
+    count_queries,
+    rolled_back,
+    security_world,
+)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -109,7 +116,7 @@ def test_rule_on_the_users_department_includes_child_departments(env, world):
 def test_rule_domain_cannot_run_code(env, world):
     rule = env.ref("sec_test.rule_order_own")
     rule.write({"domain_force": "[('user_id', '=', __import__('os').getpid())]"})
-    with pytest.raises(ValidationError, match="only literals and `user.<field>`"):
+    with pytest.raises(ValidationError, match=r"only literals and `user\.<field>`"):
         as_user(env, world, "alice")[ORDER].search([])
     rule.write({"domain_force": "[('user_id', '=', user._ids)]"})
     with pytest.raises(ValidationError):

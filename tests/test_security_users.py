@@ -174,7 +174,7 @@ def test_everyone_reads_their_own_user(env, world):
         assert user_env.user.login == login
         assert user_env.user.name == login.capitalize()
     # but not the others' without an access line
-    with pytest.raises(AccessError, match="res.users"):
+    with pytest.raises(AccessError, match=r"res\.users"):
         _ = env(user=world.users["dave"])["res.users"].browse(world.users["alice"]).name
-    with pytest.raises(AccessError, match="res.users"):
+    with pytest.raises(AccessError, match=r"res\.users"):
         env(user=world.users["dave"])["res.users"].search([])

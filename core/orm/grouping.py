@@ -43,10 +43,10 @@ class GroupingMixin:
         table = self._sa_table
         group_specs = [self._group_spec(spec) for spec in groupby]
         aggregates = self._aggregate_specs(fields, {s[0] for s in group_specs})
-        used = [spec[1] for spec in group_specs] + [  # fields restricted by groups=
-            self._fields[name] for name in (self._parse_aggregate(spec)[2] for spec in fields or [])
-            if name in self._fields]
-        self._check_field_access(used, "read")
+        aggregated = (self._parse_aggregate(spec)[2] for spec in fields or [])
+        self._check_field_access(  # no grouping on fields restricted by groups= to others
+            [spec[1] for spec in group_specs] + [self._fields[n] for n in aggregated
+                                                 if n in self._fields], "read")
         columns = [expr.label(f"g{i}") for i, (_n, _f, _p, expr) in enumerate(group_specs)]
         columns.append(sa.func.count().label("__count"))
         columns.extend(expr.label(f"a{i}") for i, (_alias, expr) in enumerate(aggregates))

@@ -50,6 +50,19 @@ def _write_kind(field) -> str:
     return "readonly"
 
 
+def _atomic(composed, name: str):
+    """`name` of `composed` run inside one savepoint, overrides included: an override
+    failing after `super().write()` leaves nothing behind either."""
+
+    def method(self, *args, **kwargs):
+        with self.env.atomic():
+            return getattr(super(composed, self), name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = getattr(Model, name).__doc__
+    return method
+
+
 def _is_extension(cls) -> bool:
     """True for `_inherit = "x"` without a new `_name` (or with `_name` equal to it)."""
     inherit = cls.__dict__.get("_inherit") or []
@@ -165,8 +178,13 @@ class Registry:
             "_registry": self,
             "_inherit_chain": tuple(chains[name]),
         }
-        built[name] = type(name.replace(".", "_"), bases, attrs)
-        return built[name]
+        composed = type(name.replace(".", "_"), bases, attrs)
+        for method in ("create", "write", "unlink"):
+            if any(method in klass.__dict__ for klass in composed.__mro__[1:]
+                   if klass is not Model and "_addon" in klass.__dict__):
+                setattr(composed, method, _atomic(composed, method))
+        built[name] = composed
+        return composed
 
     def _setup_fields(self, model_cls, has_users: bool) -> None:
         collected: dict[str, fields.Field] = dict(_magic_fields(has_users))
