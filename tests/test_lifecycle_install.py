@@ -189,8 +189,12 @@ def test_exception_in_post_install_hook_rolls_back_the_whole_install(db):
     with db.env() as env:
         before, counts, registry = snapshot(env.connection), bookkeeping_counts(env.connection), \
             env.registry
-        with pytest.raises(RuntimeError, match="post_install refuses to finish"):
+        with pytest.raises(AddonError) as caught:
             env.addons.install(["lc_hookfail"])  # lc_base, installed with it, goes too
+        assert str(caught.value) == (
+            "addon 'lc_hookfail': hooks.post_install failed: RuntimeError: lc_hookfail "
+            "post_install refuses to finish")
+        assert isinstance(caught.value.__cause__, RuntimeError)
         after = snapshot(env.connection)
         assert after == before, snapshot_diff(before, after)
         assert bookkeeping_counts(env.connection) == counts
@@ -200,7 +204,7 @@ def test_exception_in_post_install_hook_rolls_back_the_whole_install(db):
         env.addons.install(["lc_base"])
         before, registry = snapshot(env.connection), env.registry
         items = rows(env.connection, "lc_item")
-        with pytest.raises(RuntimeError, match="post_install refuses to finish"):
+        with pytest.raises(AddonError, match="post_install refuses to finish"):
             env.addons.install(["lc_hookfail"])
         after = snapshot(env.connection)
         assert after == before, snapshot_diff(before, after)

@@ -241,8 +241,10 @@ def test_failing_migration_leaves_the_database_as_it_was(new_database_url, tmp_p
                                                          "'the migration fails')\n")})
         with database.env() as env:
             registry = env.registry
-            with pytest.raises(RuntimeError, match="the migration fails"):
+            with pytest.raises(AddonError) as caught:
                 env.addons.upgrade([name])
+            assert str(caught.value) == (f"addon {name!r}: migration 1.1/post_weights.py "
+                                         "failed: RuntimeError: the migration fails")
             assert env.registry is registry
             after = snapshot(env.connection)
             assert after == before, snapshot_diff(before, after)

@@ -322,3 +322,17 @@ def test_restricted_field_cannot_be_searched_or_grouped_by_other_users(env, worl
     carol = as_user(env, world, "carol")[ORDER]
     assert carol.search([("margin", "=", 3)]).ids == [world.orders["alice_own"]]
     assert carol.read_group([("margin", ">", 0)], ["margin:sum"], [])[0]["margin"] == 8
+
+
+def test_copy_leaves_out_fields_the_user_may_not_read(env, world):
+    alice = as_user(env, world, "alice")
+    copy = alice[ORDER].browse(world.orders["alice_own"]).copy()
+    assert copy.name == f"{ORDER_NAMES['alice_own']} (copy)" and copy.amount == 10
+    assert copy.mapped("line_ids.name") == ["Alice line"]  # the hidden line is not copied
+    assert not env[ORDER].browse(copy.id).margin  # the default, not the original's 3
+    carol_copy = as_user(env, world, "carol")[ORDER].browse(world.orders["alice_own"]).copy()
+    assert carol_copy.margin == 3
+    # the rules apply to the copy as to any new record
+    with denied("create", cause="'Own orders'"):
+        as_user(env, world, "alice")[ORDER].browse(world.orders["sales"]).copy(
+            {"department_id": world.departments["support"]})

@@ -208,6 +208,37 @@ def test_search_never_returns_hidden_records(env, world):
     assert both.filtered_domain([("amount", ">", 0)]).ids == [world.orders["alice_own"]]
 
 
+def test_searching_through_a_relation_does_not_match_hidden_records(env, world):
+    # otherwise the names (or any field) of hidden records could be guessed
+    lines = as_user(env, world, "alice")[LINE]
+    assert not lines.search([("order_id.name", "=", ORDER_NAMES["cancelled"])])
+    assert not lines.search([("order_id", "ilike", "cancelled")])
+    assert not lines.search([("order_id.amount", "=", 50)])
+    assert lines.search([("order_id.name", "=", ORDER_NAMES["sales"])]).mapped("name") == [
+        "Sales line"]
+    orders = as_user(env, world, "alice")[ORDER]
+    assert not orders.search([("line_ids.name", "=", "Alice hidden line")])
+    assert not orders.search([("line_ids", "ilike", "hidden")])
+    assert world.keys(orders.search([("line_ids", "ilike", "alice")])) == {"alice_own"}
+    # the superuser still matches everything
+    assert len(env[LINE].search([("order_id.name", "=", ORDER_NAMES["cancelled"])])) == 1
+
+
+def test_rules_through_relations_do_not_apply_other_rules(env, world):
+    """Rule domains are evaluated as superuser: a rule on orders following the lines
+    and one on lines following the orders neither recurse nor filter each other."""
+    env["ir.rule"].create([
+        {"name": "Orders with a visible line", "model": ORDER,
+         "domain_force": "[('line_ids.hidden', '=', False)]"},
+        {"name": "Lines of draft orders", "model": LINE,
+         "domain_force": "[('order_id.state', '=', 'draft')]"},
+    ])
+    alice = as_user(env, world, "alice")
+    assert world.keys(alice[ORDER].search([])) == {"alice_own", "sales"}
+    assert set(alice[LINE].search([]).mapped("name")) == {"Alice line", "Bob line",
+                                                          "Sales line", "Published line"}
+
+
 def test_reading_a_hidden_record_by_id_raises_access_error(env, world):
     alice = as_user(env, world, "alice")[ORDER]
     secret = alice.browse(world.orders["secret"])

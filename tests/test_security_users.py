@@ -80,6 +80,11 @@ def test_password_hash_is_for_settings_users_only(env, world):
         _ = alice.password_hash
     with pytest.raises(AccessError, match="password_hash"):
         alice.read(["password_hash"])
+    # nor searched or grouped: the results would tell the hash piece by piece
+    with pytest.raises(AccessError, match="password_hash"):
+        alice.search([("password_hash", "=like", "$argon2id$%")])
+    with pytest.raises(AccessError, match="password_hash"):
+        alice.read_group([], ["__count"], ["password_hash"])
     admin = env["res.users"].create({"name": "Admin2", "login": "admin2", "groups_id": [
         (6, 0, [env.ref("base.group_system").id])]})
     as_admin = env(user=admin.id)["res.users"].browse(world.users["alice"])

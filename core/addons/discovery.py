@@ -81,6 +81,18 @@ def reload_addon(name: str) -> None:
     import_addon(name)
 
 
+def call_addon_code(addon: str, what: str, function, *args):
+    """Call an addon's hook or migration script: an exception it raises becomes an
+    AddonError naming the addon and the code (the original error is its __cause__)."""
+    try:
+        return function(*args)
+    except AddonError:
+        raise
+    except Exception as error:
+        raise AddonError(f"addon {addon!r}: {what} failed: {type(error).__name__}: "
+                         f"{error}") from error
+
+
 def addon_module(name: str, submodule: str):
     """`addons.<name>.<submodule>` if the addon has it, else None (e.g. hooks, migrations)."""
     module_name = f"addons.{name}.{submodule}"

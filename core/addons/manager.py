@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from core.addons import migrations
-from core.addons.discovery import addon_module, discover, import_addon, reload_addon
+from core.addons.discovery import (
+    addon_module,
+    call_addon_code,
+    discover,
+    import_addon,
+    reload_addon,
+)
 from core.addons.graph import auto_install_candidates, install_order
 from core.addons.ownership import schema_objects
 from core.exceptions import AddonError
@@ -150,7 +156,7 @@ class AddonManager:
             loader.load_file(manifest.path / relative, relative)
         hooks = addon_module(name, "hooks")
         if hooks is not None and callable(getattr(hooks, "post_install", None)):
-            hooks.post_install(self.env)
+            call_addon_code(name, "hooks.post_install", hooks.post_install, self.env)
         self.env.hooks.addon_installed(env=self.env, addon=name)
         return loader.views
 
@@ -314,7 +320,7 @@ class AddonManager:
             for name in plan:
                 hooks = addon_module(name, "hooks")
                 if hooks is not None and callable(getattr(hooks, "uninstall", None)):
-                    hooks.uninstall(self.env)
+                    call_addon_code(name, "hooks.uninstall", hooks.uninstall, self.env)
             doomed = self._doomed_objects(plan)
             remaining = [n for n in self.installed() if n not in plan]
             self._switch_registry(remaining)

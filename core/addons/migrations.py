@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from core.addons.discovery import call_addon_code
 from core.exceptions import AddonError
 
 
@@ -46,6 +47,7 @@ def run(env, addon: str, addon_path: Path, stage: str, installed: str | None,
         if not callable(migrate):
             raise AddonError(f"addon {addon!r}: migration {path} must define "
                              "migrate(env, installed_version)")
-        migrate(env, installed)
-        done.append(f"{path.parent.name}/{path.name}")
+        name = f"{path.parent.name}/{path.name}"
+        call_addon_code(addon, f"migration {name}", migrate, env, installed)
+        done.append(name)
     return done

@@ -108,9 +108,14 @@ def _check_path(model, path: str, item) -> None:
 class DomainCompiler:
     """Compiles a parsed domain for one model into a SQLAlchemy boolean expression."""
 
-    def __init__(self, model):
+    def __init__(self, model, parametric: bool = False):
         self.model = model
         self.dialect = model.env.dialect
+        # parametric: leaf values become named bind parameters, listed in `params` as
+        # (name, leaf index, function of the leaf's value), so that the statement can be
+        # cached and run again for another domain of the same shape (see search_shape)
+        self.params: list | None = [] if parametric else None
+        self.leaf_index = -1
 
     def compile(self, domain) -> sa.ColumnElement:
         """The WHERE expression of `domain` (list or parsed tree) on `self.model`."""
@@ -130,7 +135,18 @@ class DomainCompiler:
             return sa.true()
         if kind == "false":
             return sa.false()
+        if model is self.model:
+            self.leaf_index += 1
         return self._leaf(model, node[1], node[2], node[3])
+
+    def _bind(self, value, transform, expanding: bool = False):
+        """`value` for the SQL: itself, or in parametric mode a bind parameter whose value
+        `transform(leaf value)` recomputes for another domain of the same shape."""
+        if self.params is None:
+            return sa.bindparam(None, value, expanding=True) if expanding else value
+        name = f"p{len(self.params)}"
+        self.params.append((name, self.leaf_index, transform))
+        return sa.bindparam(name, value, expanding=expanding)
 
     def _negate(self, model, node) -> sa.ColumnElement:
         """NOT `node`, pushed down to the leaves as Odoo does: ["!", ("city", "=", "X")]
@@ -146,6 +162,8 @@ class DomainCompiler:
         if kind in ("true", "false"):
             return sa.false() if kind == "true" else sa.true()
         _kind, path, op, value = node
+        if model is self.model:
+            self.leaf_index += 1
         if "." not in path and op in _NEGATION:
             return self._leaf(model, path, _NEGATION[op], value)
         return sa.not_(self._leaf(model, path, op, value))
@@ -168,7 +186,7 @@ class DomainCompiler:
         if rest:
             comodel = model.env[field.comodel_name]
             inner = sa.select(comodel._sa_table.c.id).where(self._leaf(comodel, rest, op, value))
-            return self._relation_in(model, field, inner)
+            return self._relation_in(model, field, self._visible(comodel, inner))
         if op in ("child_of", "parent_of"):
             return self._hierarchy(model, field, op, value)
         if field.type in ("one2many", "many2many"):
@@ -177,7 +195,7 @@ class DomainCompiler:
             comodel = model.env[field.comodel_name]
             inner = sa.select(comodel._sa_table.c.id).where(
                 self._name_leaf(comodel, op, value))
-            expr = table.c[name].in_(inner)
+            expr = table.c[name].in_(self._visible(comodel, inner))
             if op in _NEGATIVE:
                 return sa.or_(sa.not_(expr), table.c[name].is_(None))
             return expr
@@ -218,7 +236,8 @@ class DomainCompiler:
     def _x2many_leaf(self, model, field, op, value) -> sa.ColumnElement:
         comodel = model.env[field.comodel_name]
         if value is False or value is None:
-            linked = self._relation_in(model, field, sa.select(comodel._sa_table.c.id))
+            linked = self._relation_in(model, field,
+                                       self._visible(comodel, sa.select(comodel._sa_table.c.id)))
             return sa.not_(linked) if op == "=" else linked
         if self._is_name_search(op, value):
             inner = sa.select(comodel._sa_table.c.id).where(self._name_leaf(comodel, op, value))
@@ -228,8 +247,23 @@ class DomainCompiler:
                 ids = value._ids
             inner = sa.select(comodel._sa_table.c.id).where(
                 comodel._sa_table.c.id.in_([int(i) for i in ids]))
-        expr = self._relation_in(model, field, inner)
+        expr = self._relation_in(model, field, self._visible(comodel, inner))
         return sa.not_(expr) if op in _NEGATIVE else expr
+
+    @staticmethod
+    def _visible(comodel, inner: sa.Select) -> sa.Select:
+        """`inner` (a select of `comodel` ids) limited to the records the user may read:
+        searching through a relation must not match what the record rules hide. Rule
+        domains themselves are compiled as superuser (no rules inside rules)."""
+        policy = comodel._security()
+        if policy is None:
+            return inner
+        policy.check_model(comodel, "read")
+        rule = policy.read_domain(comodel)
+        if rule is None:
+            return inner
+        sudo = comodel.sudo()
+        return inner.where(DomainCompiler(sudo).compile(parse(rule, sudo)))
 
     def _hierarchy(self, model, field, op, value) -> sa.ColumnElement:
         target = model if field.name == "id" else model.env[field.comodel_name]
@@ -256,33 +290,45 @@ class DomainCompiler:
         return column.in_(sa.select(tree.c.id))
 
     def _scalar(self, field, column, op, value) -> sa.ColumnElement:
+        raw = value
         value = self._convert(field, op, value)
+
+        def converted(leaf_value):
+            return self._convert(field, op, leaf_value)
+
         if op in ("=", "!="):
             if value is None or (field.type == "boolean" and value is False):
                 expr = column.is_(None)
                 if field.type == "boolean":
                     expr = sa.or_(expr, column == sa.false())
                 return expr if op == "=" else sa.not_(expr)
+            bound = self._bind(value, converted)
             if op == "=":
-                return column == value
-            return sa.or_(column != value, column.is_(None))
+                return column == bound
+            return sa.or_(column != bound, column.is_(None))
         if op in ("<", "<=", ">", ">="):
             if value is None:
                 return sa.false()
-            return {"<": column < value, "<=": column <= value,
-                    ">": column > value, ">=": column >= value}[op]
+            bound = self._bind(value, converted)
+            return {"<": column < bound, "<=": column <= bound,
+                    ">": column > bound, ">=": column >= bound}[op]
         if op in ("in", "not in"):
-            values = list(value)
-            nullable = field.type != "boolean"
-            has_null = nullable and any(v is None or v is False for v in values)
-            values = [v for v in values if not (v is None or (v is False and nullable))]
-            expr = column.in_(values) if values else sa.false()
+            values, has_null = self._in_values(field, raw)
+            expr = column.in_(self._bind(values, lambda v: self._in_values(field, v)[0],
+                                         expanding=True)) if values else sa.false()
             if has_null:
                 expr = sa.or_(expr, column.is_(None))
             if op == "in":
                 return expr
             return sa.or_(sa.not_(expr), column.is_(None)) if not has_null else sa.not_(expr)
         return self._like(column, op, value)
+
+    def _in_values(self, field, value) -> tuple[list, bool]:
+        """The non-empty values of an "in" list, and whether it also asks for empty."""
+        values = self._convert(field, "in", value)
+        nullable = field.type != "boolean"
+        has_null = nullable and any(v is None or v is False for v in values)
+        return [v for v in values if not (v is None or (v is False and nullable))], has_null
 
     def _convert(self, field, op, value):
         if op in ("in", "not in"):
@@ -300,26 +346,35 @@ class DomainCompiler:
         return value
 
     def _like(self, column, op, value) -> sa.ColumnElement:
-        if value is None or value is False:
-            value = ""
-        text = str(value)
-        if op in ("like", "ilike", "not like", "not ilike"):
-            text = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        text = _like_text(op, value)
         insensitive = op in ("ilike", "not ilike", "=ilike")
         if self.dialect == "sqlite":
-            if insensitive and text.isascii():
-                expr = column.like(text, escape="\\")  # SQLite LIKE ignores ASCII case
+            if insensitive and text.isascii():  # SQLite LIKE ignores ASCII case
+                expr = column.like(self._bind(text, lambda v: _like_text(op, v)), escape="\\")
             elif insensitive:  # "Đà Nẵng": SQLite folds ASCII only; Python folds the rest
-                expr = sa.func.tessera_lower(column).like(text.lower(), escape="\\")
+                expr = sa.func.tessera_lower(column).like(
+                    self._bind(text.lower(), lambda v: _like_text(op, v).lower()), escape="\\")
             else:
-                expr = sa.func.glob(_like_to_glob(text), column)
+                expr = sa.func.glob(
+                    self._bind(_like_to_glob(text), lambda v: _like_to_glob(_like_text(op, v))),
+                    column)
         elif insensitive:
-            expr = sa.func.lower(column).like(sa.func.lower(text), escape="\\")
+            expr = sa.func.lower(column).like(
+                sa.func.lower(self._bind(text, lambda v: _like_text(op, v))), escape="\\")
         else:
-            expr = column.like(text, escape="\\")
+            expr = column.like(self._bind(text, lambda v: _like_text(op, v)), escape="\\")
         if op.startswith("not"):
             return sa.or_(sa.not_(expr), column.is_(None))
         return expr
+
+
+def _like_text(op: str, value) -> str:
+    """The LIKE pattern of a like/ilike term (value wrapped in %, its % and _ escaped)
+    or of a =like/=ilike term (the value as given)."""
+    text = "" if value is None or value is False else str(value)
+    if op in ("like", "ilike", "not like", "not ilike"):
+        text = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return text
 
 
 def _like_to_glob(pattern: str) -> str:
@@ -376,3 +431,67 @@ def OR(domains) -> list:
         return []
     parts = [normalize(d) for d in domains]
     return ["|"] * (len(parts) - 1) + [token for part in parts for token in part]
+
+
+SIMPLE_OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "like", "ilike", "not like", "not ilike",
+                    "=like", "=ilike", "in", "not in"}
+
+
+def _value_kind(value):
+    if value is None or value is False:
+        return "F"
+    if value is True:
+        return "T"
+    if isinstance(value, str):
+        return "s" if value.isascii() else "u"
+    if isinstance(value, (int, float)):
+        return "n"
+    if hasattr(value, "isoformat"):
+        return type(value).__name__
+    return None
+
+
+def search_shape(domain, model) -> tuple | None:
+    """What a compiled domain depends on apart from its values: the operators, fields
+    and the kind of each value (empty, text, ASCII or not, number, list...). Two domains
+    of the same shape compile to the same SQL with other parameters. None for domains
+    not worth caching (dotted paths, relations searched by name, x2many, hierarchies)."""
+    if not isinstance(domain, (list, tuple)):
+        return None
+    shape = []
+    fields_by_name = model._fields
+    for item in domain:
+        if item in ("&", "|", "!"):
+            shape.append(item)
+            continue
+        if not isinstance(item, (list, tuple)) or len(item) != 3:
+            return None
+        path, op, value = item
+        if not isinstance(path, str) or not isinstance(op, str):
+            return None
+        op = _ALIASES.get(op.lower(), op.lower())
+        field = fields_by_name.get(path)
+        if (field is None or op not in SIMPLE_OPERATORS or not field.stored_column
+                or field.type == "binary"):
+            return None
+        if op in ("in", "not in"):
+            if not isinstance(value, (list, tuple)):
+                return None
+            kinds = tuple(sorted({_value_kind(v) for v in value}, key=str))
+            if None in kinds or (field.type == "many2one" and {"s", "u"} & set(kinds)):
+                return None
+            kind = ("list", kinds)
+        else:
+            kind = _value_kind(value)
+            if kind is None or (field.type == "many2one" and kind in ("s", "u")):
+                return None
+            if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike") and \
+                    kind not in ("s", "u", "F"):
+                return None
+        shape.append((path, op, kind))
+    return tuple(shape)
+
+
+def leaf_values(domain) -> list:
+    """The values of a domain's terms, in order (for a cached statement's parameters)."""
+    return [item[2] for item in domain if item not in ("&", "|", "!")]

@@ -59,6 +59,8 @@ class Field:
         if store is None:
             store = not (self.compute or self.related)
         self.store = bool(store)
+        self.computed = bool(self.compute or self.related)  # compute= or related=
+        self.stored_column = self.store and self.column  # the value is in the model's table
         if self.related:
             self.depends = (self.related,)
             self.readonly = args.get("readonly", True) if not self.inverse else self.readonly
@@ -86,16 +88,6 @@ class Field:
         self.model_name = model_cls._name
         if not self.string:
             self.string = name.replace("_id", "").replace("_", " ").strip().capitalize()
-
-    @property
-    def stored_column(self) -> bool:
-        """True when the value lives in a column of the model's table."""
-        return self.store and self.column
-
-    @property
-    def computed(self) -> bool:
-        """True for compute= and related= fields."""
-        return bool(self.compute or self.related)
 
     # -- descriptor protocol -------------------------------------------------
     def __get__(self, record, owner=None):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from core.exceptions import MissingError, ValidationError
 from core.orm import fields
 from core.orm.compute import ComputeMixin
-from core.orm.domains import DomainCompiler, parse
+from core.orm.domains import DomainCompiler, leaf_values, parse, search_shape
 from core.orm.grouping import GroupingMixin
 from core.orm.mutations import MutationMixin
 
@@ -262,11 +262,13 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
     def _fetch_columns(self, ids, only=None) -> None:
         """Load the prefetchable column fields of `ids` into the cache (one SELECT per 1000)."""
         columns = only or self._prefetch_fields
-        statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns))
+        statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns),
+                                                    self.env.dialect)
         policy = self._security()
         rule = policy.read_domain(self) if policy is not None else None
         if rule is not None:  # the record rules are part of the same query
-            statement = statement.where(DomainCompiler(self).compile(parse(rule, self)))
+            sudo = self.sudo()  # rule domains are compiled as superuser
+            statement = statement.where(DomainCompiler(sudo).compile(parse(rule, sudo)))
         cache = self.env.cache
         targets = [cache.setdefault(f, {}) for f in columns]
         for start in range(0, len(ids), PREFETCH_MAX):
@@ -323,6 +325,16 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
 
     def _display_names(self) -> dict[int, str]:
         """{id: display name} for these records, computed in batch."""
+        rec_name = self._rec_name_field()
+        if (rec_name and self._fields[rec_name].stored_column and self._security() is None
+                and type(self)._compute_display_name is Model._compute_display_name):
+            # the default display name is the name column: read it from the cache
+            column = self._fields[rec_name]
+            missing = [i for i in self._ids if i not in self.env.cache.get(column, ())]
+            if missing:
+                self._fetch_columns(missing)
+            values = self.env.cache.get(column, {})
+            return {rid: (values.get(rid) or f"{self._name},{rid}") for rid in self._ids}
         field = self._fields["display_name"]
         names = {}
         for record in self:
@@ -347,26 +359,56 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
             return False
         return not _mentions(tree, "active")
 
-    def _where(self, domain) -> sa.ColumnElement:
+    def _where(self, domain, compiler=None) -> sa.ColumnElement:
         tree = parse(domain, self)
         policy = self._security()
         if policy is not None:  # no searching on fields restricted to other groups
             policy.check_domain(self, tree)
-        compiler = DomainCompiler(self)
-        expr = compiler.compile(tree)
+        expr = (compiler or DomainCompiler(self)).compile(tree)
         if self._active_filter_needed(tree):
             expr = sa.and_(self._sa_table.c.active == sa.true(), expr)
         rule = policy.read_domain(self) if policy is not None else None
         if rule is not None:
-            expr = sa.and_(expr, compiler.compile(parse(rule, self)))
+            sudo = self.sudo()  # rule domains are compiled as superuser
+            expr = sa.and_(expr, DomainCompiler(sudo).compile(parse(rule, sudo)))
         return expr
 
     def _order_by(self, order: str | None) -> list:
         return self.env.registry.order_by(self._name, order or self._order, self.env.dialect)
 
-    def _search_query(self, domain, offset=0, limit=None, order=None) -> sa.Select:
-        query = sa.select(self._sa_table.c.id).where(self._where(domain))
-        query = query.order_by(*self._order_by(order))
+    def _search_query(self, domain, offset=0, limit=None, order=None, count=False):
+        """(statement, parameters) of a search (or count). Domains of a simple shape reuse
+        a statement cached with bind parameters: building and compiling the SQL again
+        would cost more than running it."""
+        shape = search_shape(domain, self) if domain else ()
+        if shape is None:
+            return self._build_search(domain, offset, limit, order, count, None), None
+        policy = self._security()
+        if policy is not None:  # the domain is checked (restricted fields) on every call
+            policy.check_domain(self, parse(domain, self))
+        rule = policy.read_domain(self) if policy is not None else None
+        active = self._active_filter_needed(("leaf", "active", "=", True) if any(
+            leaf[0] == "active" for leaf in shape if isinstance(leaf, tuple)) else None)
+        key = ("search", self._name, shape, order or self._order, offset or 0, limit or 0,
+               count, active, repr(rule), self.env.dialect)
+        registry = self.env.registry
+        cached = registry.search_cache.get(key)
+        if cached is None:
+            compiler = DomainCompiler(self, parametric=True)
+            statement = self._build_search(domain, offset, limit, order, count, compiler)
+            cached = (statement, compiler.params)
+            if len(registry.search_cache) >= 2000:
+                registry.search_cache.clear()
+            registry.search_cache[key] = cached
+        statement, params = cached
+        values = leaf_values(domain or [])
+        return statement, {name: transform(values[index]) for name, index, transform in params}
+
+    def _build_search(self, domain, offset, limit, order, count, compiler):
+        where = self._where(domain, compiler)
+        if count:
+            return sa.select(sa.func.count()).select_from(self._sa_table).where(where)
+        query = sa.select(self._sa_table.c.id).where(where).order_by(*self._order_by(order))
         if offset:
             query = query.offset(offset)
         if limit:
@@ -379,15 +421,15 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         Archived records are left out unless the domain names `active` or the context
         has `active_test=False`."""
         self._check_access("read")
-        query = self._search_query(domain, offset, limit, order)
-        ids = tuple(row[0] for row in self.env.execute(query))
+        statement, params = self._search_query(domain, offset, limit, order)
+        ids = tuple(self.env.execute(statement, params).scalars().all())
         return self._browse(self.env, ids, ids)
 
     def search_count(self, domain=None) -> int:
         """How many records match `domain`."""
         self._check_access("read")
-        query = sa.select(sa.func.count()).select_from(self._sa_table).where(self._where(domain))
-        return self.env.execute(query).scalar_one()
+        statement, params = self._search_query(domain, count=True)
+        return self.env.execute(statement, params).scalar_one()
 
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None):
         """search() then read(): a list of dicts."""
@@ -439,12 +481,15 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         cache = self.env.cache
         stored = [f for f in field_list if f.stored_column]
         if stored:
-            wanted = [f for f in stored if f.type != "binary"]
-            missing = [i for i in ids if any(i not in cache.get(f, ()) for f in stored)]
+            wanted = set(ids)
+            missing = set()
+            for field in stored:
+                missing |= wanted - cache.get(field, {}).keys()
             if missing:
-                extra = [f for f in stored if f.type == "binary"]
-                self._fetch_columns(missing, (self._prefetch_fields + extra) if wanted or extra
-                                    else None)
+                # the fields asked for (all prefetchable ones when none were named)
+                columns = stored if fields is not None else [
+                    *self._prefetch_fields, *[f for f in stored if f.type == "binary"]]
+                self._fetch_columns([i for i in ids if i in missing], columns)
             gone = [i for i in ids if i not in cache.get(stored[0], ())]
             policy = self._security()
             if policy is not None:
@@ -465,7 +510,8 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         for field in field_list:
             if field.type == "many2one":
                 targets = [v for v in columns[field.name] if v is not None]
-                names = self.env[field.comodel_name].browse(dict.fromkeys(targets)) \
+                # as in Odoo, the name of a linked record shows even if it cannot be opened
+                names = self.env[field.comodel_name].sudo().browse(dict.fromkeys(targets)) \
                     ._display_names() if targets else {}
                 columns[field.name] = [(v, names[v]) if v is not None else False
                                        for v in columns[field.name]]

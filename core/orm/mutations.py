@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import sqlalchemy as sa
+
 from core.exceptions import MissingError, ValidationError
 from core.orm.environment import ForeignKeyViolation
 from core.orm.fields import _NO_DEFAULT, Datetime
@@ -180,6 +182,8 @@ class MutationMixin:
         for keys, members in groups.items():
             if sqlite:
                 new_ids = self._insert_sqlite(keys, [row for _, row in members])
+            elif len(members) > 1:
+                new_ids = self._insert_postgresql(keys, [row for _, row in members])
             else:
                 statement = registry.insert_statement(self._name, keys)
                 if len(members) == 1:
@@ -203,6 +207,24 @@ class MutationMixin:
         last = self.env.connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
         return list(range(last - len(rows) + 1, last + 1))
 
+    def _insert_postgresql(self, keys: tuple, rows: list[dict]) -> list[int]:
+        """Many rows on PostgreSQL: take their ids from the table's sequence in one query,
+        then one executemany of a plain INSERT (a statement psycopg prepares once, where
+        INSERT ... RETURNING of a thousand rows would be parsed again every time)."""
+        sequence = sa.func.pg_get_serial_sequence(self._sa_table.name, "id")
+        ids = self.env.connection.execute(
+            sa.select(sa.func.nextval(sequence)).select_from(
+                sa.func.generate_series(1, len(rows)))).scalars().all()
+        statement = self.env.registry.insert_statement(self._name, ("id", *keys),
+                                                       returning=False)
+        self.env.execute(statement, [{"id": rid, **row} for rid, row in zip(ids, rows)])
+        return list(ids)
+
+    def _chunk_size(self) -> int:
+        """Ids per UPDATE/DELETE: PostgreSQL takes them as one array parameter, SQLite as
+        one parameter each (it accepts a few tens of thousands)."""
+        return 50_000 if self.env.dialect == "postgresql" else PREFETCH_MAX
+
     # -- write ---------------------------------------------------------------
     def write(self, vals: dict) -> bool:
         """Set the same values on every record of self (one UPDATE)."""
@@ -225,14 +247,16 @@ class MutationMixin:
             ids = list(dict.fromkeys(self._ids))
             if columns:
                 single = len(ids) == 1
-                statement = env.registry.update_statement(self._name, tuple(columns), single)
+                statement = env.registry.update_statement(self._name, tuple(columns), single,
+                                                          env.dialect)
                 params = {f"v_{name}": value for name, value in columns.items()}
                 changed = 0
-                for start in range(0, len(ids), PREFETCH_MAX):
+                step = self._chunk_size()
+                for start in range(0, len(ids), step):
                     if single:
                         params["tessera_id"] = ids[0]
                     else:
-                        params["tessera_ids"] = ids[start:start + PREFETCH_MAX]
+                        params["tessera_ids"] = ids[start:start + step]
                     try:
                         changed += env.execute(statement, params).rowcount
                     except ForeignKeyViolation as error:
@@ -369,11 +393,12 @@ class MutationMixin:
                 getattr(self, name)()
             affected = self._affected_by(None)
             ids = list(dict.fromkeys(self._ids))
-            table = self._sa_table
-            for start in range(0, len(ids), PREFETCH_MAX):
-                chunk = ids[start:start + PREFETCH_MAX]
+            step = self._chunk_size()
+            for start in range(0, len(ids), step):
+                chunk = ids[start:start + step]
                 try:
-                    env.execute(table.delete().where(table.c.id.in_(chunk)))
+                    env.execute(env.registry.delete_statement(self._name, env.dialect),
+                                {"ids": chunk})
                 except ForeignKeyViolation as error:
                     error.explain = partial(self._explain_references, ids)
                     raise
@@ -427,6 +452,8 @@ class MutationMixin:
         for name, field in self._fields.items():
             if name in MAGIC or not field.copy or (field.computed and not field.inverse):
                 continue
+            if not self._may_copy(field):
+                continue
             if field.type == "one2many":
                 lines = self[name]
                 inverse = field.inverse_name
@@ -447,8 +474,15 @@ class MutationMixin:
         for name, field in self._fields.items():
             if name in MAGIC or not field.copy or not field.stored_column or field.computed:
                 continue
-            vals[name] = self._get_raw(field)
+            if self._may_copy(field):
+                vals[name] = self._get_raw(field)
         return vals
+
+    def _may_copy(self, field) -> bool:
+        """False for a field restricted by `groups=` to other users: a copy made by
+        them gets its default."""
+        policy = self._security()
+        return policy is None or not field.groups or policy.field_allowed(self.env.uid, field)
 
     # -- constraints ---------------------------------------------------------
     def _validate(self, written: set) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from core.exceptions import TesseraError
 from core.hooks import HookManager
@@ -50,6 +51,14 @@ def _write_kind(field) -> str:
     return "readonly"
 
 
+def ids_condition(table: sa.Table, dialect: str, name: str = "ids"):
+    """`id IN :name` for a list of ids: one array parameter on PostgreSQL (the statement
+    text stays the same whatever the number of ids), an expanding IN on SQLite."""
+    if dialect == "postgresql":
+        return table.c.id == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer)))
+    return table.c.id.in_(sa.bindparam(name, expanding=True))
+
+
 def _atomic(composed, name: str):
     """`name` of `composed` run inside one savepoint, overrides included: an override
     failing after `super().write()` leaves nothing behind either."""
@@ -87,6 +96,7 @@ class Registry:
         self.check_constraints: list[tuple[str, str, str]] = []  # (table, name, expression)
         self._triggers: dict[tuple[str, str], list] = {}
         self._statements: dict = {}
+        self.search_cache: dict = {}  # search statements by domain shape (Model._search_query)
         self._m2m_by_relation: dict[str, list] = {}
         self._o2m_by_inverse: dict[tuple[str, str], list] = {}  # (comodel, many2one) -> o2m
         self._build()
@@ -369,14 +379,14 @@ class Registry:
         return [field for name in names
                 for field in self._o2m_by_inverse.get((model_name, name), ())]
 
-    def select_by_ids(self, model_name: str, names: tuple) -> sa.Select:
+    def select_by_ids(self, model_name: str, names: tuple, dialect: str = "sqlite") -> sa.Select:
         """Cached `SELECT id, <names> WHERE id IN :ids` for one model."""
-        key = ("select", model_name, names)
+        key = ("select", model_name, names, dialect)
         statement = self._statements.get(key)
         if statement is None:
             table = self.models[model_name]._sa_table
             statement = sa.select(table.c.id, *[table.c[n] for n in names]).where(
-                table.c.id.in_(sa.bindparam("ids", expanding=True)))
+                ids_condition(table, dialect))
             self._statements[key] = statement
         return statement
 
@@ -393,15 +403,26 @@ class Registry:
             self._statements[key] = statement
         return statement
 
-    def update_statement(self, model_name: str, names: tuple, single: bool = False):
+    def delete_statement(self, model_name: str, dialect: str = "sqlite"):
+        """Cached `DELETE ... WHERE id IN :ids`."""
+        key = ("delete", model_name, dialect)
+        statement = self._statements.get(key)
+        if statement is None:
+            table = self.models[model_name]._sa_table
+            statement = sa.delete(table).where(ids_condition(table, dialect))
+            self._statements[key] = statement
+        return statement
+
+    def update_statement(self, model_name: str, names: tuple, single: bool = False,
+                         dialect: str = "sqlite"):
         """Cached `UPDATE ... SET <names> WHERE id IN :tessera_ids` (or `id = :tessera_id`
         for one record); values are bound as `v_<name>`."""
-        key = ("update", model_name, names, single)
+        key = ("update", model_name, names, single, dialect)
         statement = self._statements.get(key)
         if statement is None:
             table = self.models[model_name]._sa_table
             condition = (table.c.id == sa.bindparam("tessera_id")) if single else \
-                table.c.id.in_(sa.bindparam("tessera_ids", expanding=True))
+                ids_condition(table, dialect, "tessera_ids")
             statement = (sa.update(table).where(condition)
                          .values({table.c[n]: sa.bindparam(f"v_{n}") for n in names}))
             self._statements[key] = statement

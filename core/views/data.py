@@ -106,6 +106,8 @@ class DataLoader:
             if not (self.mode == "update" and data.noupdate):
                 record.write(values)
             return record
+        if data and data.noupdate and self.mode == "update":
+            return record  # a user deleted this noupdate record: an upgrade respects that
         record = records.create(values)
         if data:
             data.write({"res_id": record.id})
@@ -190,7 +192,7 @@ class DataLoader:
         if model == "ir.ui.view":
             self._complete_view(values)
         record = self.save(model, element.get("id"), values, noupdate)
-        if model == "ir.ui.view":
+        if model == "ir.ui.view" and record:
             self.views.append(record.id)
 
     def _complete_view(self, values: dict) -> None:
