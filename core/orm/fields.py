@@ -118,6 +118,11 @@ class Field:
         """The value `read()` returns (plain Python, JSON-friendly)."""
         return value
 
+    def read_values(self, values: list, record) -> list:
+        """`to_read` of many cached values at once (read() of a whole recordset)."""
+        convert = self.to_read
+        return [convert(value, record) for value in values]
+
     def empty(self):
         """The value an unset field reads as."""
         return False
@@ -248,6 +253,9 @@ class Char(Field):
         return value if value is not None else False
 
     to_read = to_record
+
+    def read_values(self, values: list, record) -> list:
+        return [False if value is None else value for value in values]
 
 
 class Text(Char):

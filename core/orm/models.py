@@ -16,8 +16,10 @@ from core.orm.compute import ComputeMixin
 from core.orm.domains import DomainCompiler, leaf_values, parse, search_shape
 from core.orm.grouping import GroupingMixin
 from core.orm.mutations import MutationMixin
+from core.orm.sql import ids_param, raw_rows
 
-PREFETCH_MAX = 1000
+PREFETCH_MAX = 1000  # records loaded together when one of them is read
+READ_CHUNK = 20_000  # records per query in read() (ids go as one parameter)
 
 # addon name -> model definition classes, in declaration order (filled on class creation)
 DEFINITIONS: dict[str, list[type]] = {}
@@ -259,8 +261,9 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         else:
             self._compute_nonstored(field, ids)
 
-    def _fetch_columns(self, ids, only=None) -> None:
-        """Load the prefetchable column fields of `ids` into the cache (one SELECT per 1000)."""
+    def _fetch_columns(self, ids, only=None, chunk: int = PREFETCH_MAX) -> None:
+        """Load the prefetchable column fields (or `only` these) of `ids` into the cache,
+        one SELECT per `chunk` ids."""
         columns = only or self._prefetch_fields
         statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns),
                                                     self.env.dialect)
@@ -270,14 +273,19 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
             sudo = self.sudo()  # rule domains are compiled as superuser
             statement = statement.where(DomainCompiler(sudo).compile(parse(rule, sudo)))
         cache = self.env.cache
+        dialect = self.env.dialect
         targets = [cache.setdefault(f, {}) for f in columns]
-        for start in range(0, len(ids), PREFETCH_MAX):
-            chunk = list(ids[start:start + PREFETCH_MAX])
-            rows = self.env.execute(statement, {"ids": chunk}).all()
+        processors = self.env.registry.result_processors(
+            self._name, tuple(f.name for f in columns), self.env.connection.dialect)
+        for start in range(0, len(ids), chunk):
+            batch = ids[start:start + chunk]
+            rows = raw_rows(self.env.execute(statement, {"ids": ids_param(batch, dialect)}))
             if not rows:
                 continue
             fetched, *columns_values = zip(*rows)
-            for target, values in zip(targets, columns_values):
+            for target, values, process in zip(targets, columns_values, processors):
+                if process is not None:
+                    values = [process(value) for value in values]
                 if target.keys().isdisjoint(fetched):
                     target.update(zip(fetched, values))
                 else:  # keep cached values: they may be newer (being computed)
@@ -422,7 +430,7 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         has `active_test=False`."""
         self._check_access("read")
         statement, params = self._search_query(domain, offset, limit, order)
-        ids = tuple(self.env.execute(statement, params).scalars().all())
+        ids = tuple(row[0] for row in raw_rows(self.env.execute(statement, params)))
         return self._browse(self.env, ids, ids)
 
     def search_count(self, domain=None) -> int:
@@ -489,7 +497,8 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                 # the fields asked for (all prefetchable ones when none were named)
                 columns = stored if fields is not None else [
                     *self._prefetch_fields, *[f for f in stored if f.type == "binary"]]
-                self._fetch_columns([i for i in ids if i in missing], columns)
+                # the records were asked for explicitly: one query for all of them
+                self._fetch_columns([i for i in ids if i in missing], columns, READ_CHUNK)
             gone = [i for i in ids if i not in cache.get(stored[0], ())]
             policy = self._security()
             if policy is not None:
@@ -516,11 +525,9 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                 columns[field.name] = [(v, names[v]) if v is not None else False
                                        for v in columns[field.name]]
             else:
-                convert = field.to_read
-                columns[field.name] = [convert(v, self) for v in columns[field.name]]
-        names = list(columns)
-        rows = zip(*columns.values()) if columns else ([] for _ in ids)
-        return [{"id": rid, **dict(zip(names, row))} for rid, row in zip(ids, rows)]
+                columns[field.name] = field.read_values(columns[field.name], self)
+        keys = ("id", *columns)
+        return [dict(zip(keys, row)) for row in zip(ids, *columns.values())]
 
     def _get_raw(self, field):
         """The cache form of one record's value, loading it if needed."""

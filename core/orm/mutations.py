@@ -10,6 +10,7 @@ from core.exceptions import MissingError, ValidationError
 from core.orm.environment import ForeignKeyViolation
 from core.orm.fields import _NO_DEFAULT, Datetime
 from core.orm.relational import normalize_commands
+from core.orm.sql import ids_param
 
 PREFETCH_MAX = 1000
 MAGIC = ("id", "create_date", "write_date", "create_uid", "write_uid")
@@ -221,9 +222,8 @@ class MutationMixin:
         return list(ids)
 
     def _chunk_size(self) -> int:
-        """Ids per UPDATE/DELETE: PostgreSQL takes them as one array parameter, SQLite as
-        one parameter each (it accepts a few tens of thousands)."""
-        return 50_000 if self.env.dialect == "postgresql" else PREFETCH_MAX
+        """Ids per UPDATE/DELETE (passed as one parameter: see core.orm.sql.ids_param)."""
+        return 50_000
 
     # -- write ---------------------------------------------------------------
     def write(self, vals: dict) -> bool:
@@ -256,7 +256,7 @@ class MutationMixin:
                     if single:
                         params["tessera_id"] = ids[0]
                     else:
-                        params["tessera_ids"] = ids[start:start + step]
+                        params["tessera_ids"] = ids_param(ids[start:start + step], env.dialect)
                     try:
                         changed += env.execute(statement, params).rowcount
                     except ForeignKeyViolation as error:
@@ -398,7 +398,7 @@ class MutationMixin:
                 chunk = ids[start:start + step]
                 try:
                     env.execute(env.registry.delete_statement(self._name, env.dialect),
-                                {"ids": chunk})
+                                {"ids": ids_param(chunk, env.dialect)})
                 except ForeignKeyViolation as error:
                     error.explain = partial(self._explain_references, ids)
                     raise

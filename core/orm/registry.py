@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from core.exceptions import TesseraError
 from core.hooks import HookManager
 from core.orm import fields
 from core.orm.models import DEFINITIONS, Model
+from core.orm.sql import ids_condition
 
 _CONSTRAINT = re.compile(r"^\s*(unique|check)\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -49,14 +49,6 @@ def _write_kind(field) -> str:
     if field.stored_column:
         return "column"
     return "readonly"
-
-
-def ids_condition(table: sa.Table, dialect: str, name: str = "ids"):
-    """`id IN :name` for a list of ids: one array parameter on PostgreSQL (the statement
-    text stays the same whatever the number of ids), an expanding IN on SQLite."""
-    if dialect == "postgresql":
-        return table.c.id == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer)))
-    return table.c.id.in_(sa.bindparam(name, expanding=True))
 
 
 def _atomic(composed, name: str):
@@ -402,6 +394,22 @@ class Registry:
                 statement = statement.returning(table.c.id, sort_by_parameter_order=True)
             self._statements[key] = statement
         return statement
+
+    def result_processors(self, model_name: str, names: tuple, dialect) -> list:
+        """Per column, the function turning a driver value into Python (None when the
+        driver's value is already right: most types on PostgreSQL, text on SQLite)."""
+        key = ("processors", model_name, names, dialect.name)
+        processors = self._statements.get(key)
+        if processors is None:
+            table = self.models[model_name]._sa_table
+            if dialect.name == "postgresql":  # psycopg returns the Python types we store
+                processors = [None] * len(names)
+            else:
+                processors = [
+                    table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+                    for name in names]
+            self._statements[key] = processors
+        return processors
 
     def delete_statement(self, model_name: str, dialect: str = "sqlite"):
         """Cached `DELETE ... WHERE id IN :ids`."""

@@ -1,0 +1,35 @@
+"""SQL helpers shared by the ORM's modules."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+def ids_condition(table: sa.Table, dialect: str, name: str = "ids"):
+    """`id IN :name` for a list of ids passed as ONE parameter, so the statement text
+    stays the same whatever the number of ids (nothing to render or parse again): an
+    array on PostgreSQL, a JSON array read by json_each on SQLite (see ids_param)."""
+    if dialect == "postgresql":
+        return table.c.id == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer)))
+    values = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return table.c.id.in_(sa.select(values.c.value))
+
+
+def ids_param(ids, dialect: str):
+    """The value of an ids_condition parameter for `ids`."""
+    if dialect == "postgresql":
+        return list(ids)
+    return json.dumps(list(ids))
+
+
+def raw_rows(result) -> list[tuple]:
+    """All rows of a result as the driver returns them, without SQLAlchemy's per-row
+    processing (twice as fast for large results). Callers convert the columns that
+    need it (see Registry.result_processors)."""
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
