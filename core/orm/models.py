@@ -382,6 +382,11 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         return expr
 
     def _order_by(self, order: str | None) -> list:
+        policy = self._security()
+        if policy is not None and order:  # sorting by a restricted field reveals its values
+            names = [part.split()[0] for part in order.split(",") if part.split()]
+            policy.check_fields(self, [self._fields[n] for n in names if n in self._fields],
+                                "read")
         return self.env.registry.order_by(self._name, order or self._order, self.env.dialect)
 
     def _search_query(self, domain, offset=0, limit=None, order=None, count=False):
@@ -657,9 +662,13 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         return result
 
     def fields_get(self) -> dict:
-        """Description of every field: type, string, help, required, readonly, relation."""
+        """Description of every field the user may read: type, string, help, required,
+        readonly, relation, selection."""
         result = {}
+        policy = self._security()
         for name, field in self._fields.items():
+            if policy is not None and not policy.field_allowed(self.env.uid, field):
+                continue  # fields restricted to other groups are not advertised
             info = {"type": field.type, "string": field.string, "help": field.help,
                     "required": field.required, "readonly": field.readonly,
                     "store": field.store}

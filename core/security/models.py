@@ -127,6 +127,18 @@ class ResUsersSecurity(Model):
             self.sudo().write({"password_hash": hash_password(password)})
         return True
 
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """Let a user change their own password (no write access on users needed): the
+        old password must be right."""
+        self.ensure_one()
+        if self.id != self.env.uid and not self.env.su:
+            raise AccessError("You can only change your own password.")
+        if not self.check_password(old_password):
+            raise AccessError("The current password is wrong; nothing was changed.")
+        if not new_password or len(new_password) < 8:
+            raise ValidationError("The new password must have at least 8 characters.")
+        self.sudo().write({"password": new_password})
+
     def authenticate(self, login: str, password: str):
         """The active user with this login and password, or AccessError (the message
         does not tell whether the login exists)."""
