@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core.exceptions import MissingError, ValidationError
 from core.orm.environment import ForeignKeyViolation
-from core.orm.fields import _NO_DEFAULT, Datetime
+from core.orm.fields import _NO_DEFAULT
 from core.orm.relational import normalize_commands
 from core.orm.sql import ids_param
 
@@ -28,6 +28,12 @@ class MutationMixin:
         of computed fields with an inverse."""
         if not isinstance(vals, dict):
             raise ValidationError(f"{self._name}: values must be a dict, got {vals!r}")
+        plan = self._column_plans.get(tuple(vals))
+        if plan is not None:  # only plain columns: convert them in one go
+            try:
+                return {name: convert(vals[name], self) for name, convert in plan}, {}, {}
+            except (TypeError, ValueError):
+                pass  # the general path below names the field and the value
         columns, x2many, inverse = {}, {}, {}
         kinds = self._write_kinds
         fields_by_name = self._fields
@@ -62,6 +68,9 @@ class MutationMixin:
             else:
                 raise ValidationError(f"{self._name} has no field {name!r} "
                                       f"(value {value!r}); check the spelling.")
+        if len(self._column_plans) < 256 and all(kinds[name] == "column" for name in vals):
+            self._column_plans[tuple(vals)] = [(name, fields_by_name[name].to_column)
+                                               for name in vals]
         return columns, x2many, inverse
 
     def _context_defaults(self) -> dict:
@@ -111,7 +120,6 @@ class MutationMixin:
         policy = self._security()
         context_defaults = self._context_defaults()
         with env.atomic():
-            now = Datetime.now()
             uid = env.uid
             prepared = []
             for vals in vals_list:
@@ -122,8 +130,7 @@ class MutationMixin:
                 columns, x2many, inverse = self._split_vals(full)
                 self._check_required(columns)
                 if self._log_access:
-                    columns.update(create_date=now, write_date=now, create_uid=uid,
-                                   write_uid=uid)
+                    columns.update(create_uid=uid, write_uid=uid)  # dates: by the INSERT
                 prepared.append((columns, x2many, inverse, full))
             rows = [p[0] for p in prepared]
             try:
@@ -186,7 +193,7 @@ class MutationMixin:
             elif len(members) > 1:
                 new_ids = self._insert_postgresql(keys, [row for _, row in members])
             else:
-                statement = registry.insert_statement(self._name, keys)
+                statement = registry.insert_statement(self._name, keys, dialect="postgresql")
                 if len(members) == 1:
                     new_ids = [self.env.execute(statement, members[0][1]).scalar_one()]
                 else:
@@ -201,7 +208,8 @@ class MutationMixin:
         """INSERT rows on SQLite without RETURNING: within our write transaction, the new
         rowids are consecutive and end at last_insert_rowid() (one executemany, as fast
         as plain SQLAlchemy Core)."""
-        statement = self.env.registry.insert_statement(self._name, keys, returning=False)
+        statement = self.env.registry.insert_statement(self._name, keys, returning=False,
+                                                       dialect="sqlite")
         result = self.env.execute(statement, rows if len(rows) > 1 else rows[0])
         if len(rows) == 1:
             return [result.lastrowid]
@@ -217,7 +225,7 @@ class MutationMixin:
             sa.select(sa.func.nextval(sequence)).select_from(
                 sa.func.generate_series(1, len(rows)))).scalars().all()
         statement = self.env.registry.insert_statement(self._name, ("id", *keys),
-                                                       returning=False)
+                                                       returning=False, dialect="postgresql")
         self.env.execute(statement, [{"id": rid, **row} for rid, row in zip(ids, rows)])
         return list(ids)
 
@@ -243,7 +251,7 @@ class MutationMixin:
             relational_change = any(self._fields[n].relational for n in columns) or x2many
             before = self._affected_by(set(vals)) if relational_change else None
             if self._log_access:
-                columns.update(write_date=Datetime.now(), write_uid=env.uid)
+                columns.update(write_uid=env.uid)  # write_date: by the UPDATE itself
             ids = list(dict.fromkeys(self._ids))
             if columns:
                 single = len(ids) == 1
@@ -266,9 +274,9 @@ class MutationMixin:
                     self._raise_missing(ids)
                 cache = env.cache
                 for name, value in columns.items():
-                    values = cache.setdefault(self._fields[name], {})
-                    for rid in ids:
-                        values[rid] = value
+                    cache.setdefault(self._fields[name], {}).update(dict.fromkeys(ids, value))
+                if self._log_access:  # the database set it: read it again when asked
+                    env.transaction.invalidate([self._fields["write_date"]], ids)
             for field, commands in x2many.items():
                 for record in self:
                     record._apply_x2many(field, commands)

@@ -11,7 +11,7 @@ from core.exceptions import TesseraError
 from core.hooks import HookManager
 from core.orm import fields
 from core.orm.models import DEFINITIONS, Model
-from core.orm.sql import ids_condition
+from core.orm.sql import ids_condition, utc_now_sql
 
 _CONSTRAINT = re.compile(r"^\s*(unique|check)\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -224,6 +224,7 @@ class Registry:
             if f.default is not fields._NO_DEFAULT and f.name not in _MAGIC
             and not (f.computed and not f.inverse)]
         model_cls._write_kinds = {f.name: _write_kind(f) for f in all_fields}
+        model_cls._column_plans = {}  # keys of vals -> converters (MutationMixin._split_vals)
         constraint_methods, ondelete_methods = [], []
         for attr in dir(model_cls):
             if attr.startswith("__") or attr in model_cls._fields:
@@ -382,14 +383,20 @@ class Registry:
             self._statements[key] = statement
         return statement
 
-    def insert_statement(self, model_name: str, names: tuple, returning: bool = True):
+    def insert_statement(self, model_name: str, names: tuple, returning: bool = True,
+                         dialect: str = "sqlite"):
         """Cached INSERT of the given columns, returning the new ids in parameter order
-        (or not returning them, for SQLite's faster path)."""
-        key = ("insert", model_name, names, returning)
+        (or not returning them, for SQLite's faster path). create_date and write_date
+        are the database's clock, written by the statement itself."""
+        key = ("insert", model_name, names, returning, dialect)
         statement = self._statements.get(key)
         if statement is None:
-            table = self.models[model_name]._sa_table
+            model_cls = self.models[model_name]
+            table = model_cls._sa_table
             statement = sa.insert(table)
+            if model_cls._log_access:
+                now = utc_now_sql(dialect)
+                statement = statement.values({table.c.create_date: now, table.c.write_date: now})
             if returning:
                 statement = statement.returning(table.c.id, sort_by_parameter_order=True)
             self._statements[key] = statement
@@ -431,8 +438,10 @@ class Registry:
             table = self.models[model_name]._sa_table
             condition = (table.c.id == sa.bindparam("tessera_id")) if single else \
                 ids_condition(table, dialect, "tessera_ids")
-            statement = (sa.update(table).where(condition)
-                         .values({table.c[n]: sa.bindparam(f"v_{n}") for n in names}))
+            values = {table.c[n]: sa.bindparam(f"v_{n}") for n in names}
+            if self.models[model_name]._log_access:
+                values[table.c.write_date] = utc_now_sql(dialect)
+            statement = sa.update(table).where(condition).values(values)
             self._statements[key] = statement
         return statement
 

@@ -33,3 +33,12 @@ def raw_rows(result) -> list[tuple]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def utc_now_sql(dialect: str):
+    """The current UTC time to the second, computed by the database (the transaction's
+    start on PostgreSQL, as Odoo does): create_date and write_date need no Python
+    conversion per row."""
+    if dialect == "postgresql":
+        return sa.func.date_trunc("second", sa.func.timezone("UTC", sa.func.now()))
+    return sa.func.strftime("%Y-%m-%d %H:%M:%S", "now")
