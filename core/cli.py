@@ -125,7 +125,8 @@ def upgrade(obj, names, all_addons):
 @click.option("--path", "path", default=None, type=click.Path(file_okay=False),
               help="Folder to create the addon in (default: the repository's addons/).")
 def scaffold(name, path):
-    """Create a new addon skeleton NAME (a model, demo data and a passing test)."""
+    """Create a new addon NAME: a model, views, an action, a menu, access rights, demo
+    data and passing tests."""
     from core.addons.scaffold import scaffold as make_addon
 
     target = make_addon(name, Path(path) if path else None)

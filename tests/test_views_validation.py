@@ -238,3 +238,41 @@ def test_an_upgrade_breaking_a_view_fails_and_keeps_the_installed_one(env, writt
         "vw.task has no field 'ghost'")
     after = state_of(env)
     assert after == before
+
+
+def test_kanban_card_templates_allow_only_the_card_language(env, written_addons):
+    name = unique_name("vw_card")
+    write_addon(written_addons, name, {"name": name, "version": "1.0", "depends": ["vw_base"],
+                                       "data": ["data/views.xml"]},
+                {"data/views.xml": """<?xml version="1.0"?>
+<tessera>
+    <record model="ir.ui.view" id="card">
+        <field name="model">vw.task</field>
+        <field name="priority" eval="1"/>
+        <field name="arch" type="xml">
+            <kanban>
+                <templates>
+                    <t t-name="card">
+                        <div t-if="name" class="title"><field name="name"/></div>
+                        <span t-esc="record.name.raw_value"/>
+                        <script>alert(1)</script>
+                        <div onclick="steal()" t-if-not="no_such_field"/>
+                        <a href="javascript:alert(1)">x</a>
+                    </t>
+                </templates>
+            </kanban>
+        </field>
+    </record>
+</tessera>
+"""})
+    before = state_of(env)
+    with pytest.raises(AddonError) as caught:
+        env.addons.install([name])
+    message = str(caught.value)
+    assert message.startswith("5 invalid view(s):")
+    assert "unknown directive t-esc=..." in message
+    assert "<script> is not allowed in a card template" in message
+    assert "attribute onclick='steal()' is not allowed" in message
+    assert "t-if-not='no_such_field': vw.task has no such field" in message
+    assert "attribute href='javascript:alert(1)' is not allowed" in message
+    assert_nothing_left(env, before, [name])

@@ -1,4 +1,5 @@
-"""`tessera scaffold NAME`: a new addon that installs and whose test passes."""
+"""`tessera scaffold NAME`: a new addon (a model, its list/form/search views, an action,
+a menu, access rights, demo data and tests) that installs and whose tests pass."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ _FILES = {
     "name": "{title}",
     "version": "1.0",
     "summary": "{title}: describe what it does in one line.",
-    "depends": [],
-    "data": [],
+    "depends": ["base"],
+    "data": ["security/access.csv", "views/{name}_views.xml"],
     "demo": ["demo/{name}_demo.xml"],
     "license": "LGPL-3",
 }}
@@ -45,6 +46,58 @@ class {klass}(Model):
         for record in self:
             if record.quantity < 0:
                 raise ValidationError(f"{{record.name}}: the quantity cannot be negative.")
+''',
+    "security/access.csv": '''id,name,model,group_id/id,perm_read,perm_write,perm_create,perm_unlink
+access_{name}_record_user,{name} records: employees,{name}.record,base.group_user,1,1,1,1
+''',
+    "views/{name}_views.xml": '''<?xml version="1.0" encoding="utf-8"?>
+<tessera>
+    <record model="ir.ui.view" id="{name}_record_view_list">
+        <field name="model">{name}.record</field>
+        <field name="arch" type="xml">
+            <list>
+                <field name="name"/>
+                <field name="quantity" sum="Total"/>
+            </list>
+        </field>
+    </record>
+    <record model="ir.ui.view" id="{name}_record_view_form">
+        <field name="model">{name}.record</field>
+        <field name="arch" type="xml">
+            <form>
+                <sheet>
+                    <group>
+                        <field name="name"/>
+                        <field name="quantity"/>
+                        <field name="active"/>
+                    </group>
+                    <notebook>
+                        <page name="description" string="Description">
+                            <field name="description"/>
+                        </page>
+                    </notebook>
+                </sheet>
+            </form>
+        </field>
+    </record>
+    <record model="ir.ui.view" id="{name}_record_view_search">
+        <field name="model">{name}.record</field>
+        <field name="arch" type="xml">
+            <search>
+                <field name="name"/>
+                <filter name="archived" string="Archived" domain="[('active', '=', False)]"/>
+            </search>
+        </field>
+    </record>
+    <record model="ir.actions.window" id="{name}_record_action">
+        <field name="name">{title}</field>
+        <field name="res_model">{name}.record</field>
+        <field name="view_mode">list,form</field>
+    </record>
+    <menuitem id="{name}_menu_root" name="{title}" sequence="50">
+        <menuitem id="{name}_menu_records" action="{name}_record_action" sequence="10"/>
+    </menuitem>
+</tessera>
 ''',
     "demo/{name}_demo.xml": '''<?xml version="1.0" encoding="utf-8"?>
 <tessera>
@@ -79,6 +132,20 @@ def env(tmp_path):
 def test_demo_record_is_loaded(env):
     record = env.ref("{name}.{name}_record_demo")
     assert record.quantity == 3
+
+
+def test_views_and_menu_are_loaded(env):
+    view = env["ir.ui.view"].get_view("{name}.record", "form")
+    assert '<field name="quantity"/>' in view["arch"]
+    menu = env.ref("{name}.{name}_menu_records")
+    assert menu.action_id == env.ref("{name}.{name}_record_action")
+
+
+def test_employees_may_use_the_model(env):
+    user = env["res.users"].create({{"name": "Employee", "login": "employee",
+                                    "groups_id": [(6, 0, [env.ref("base.group_user").id])]}})
+    record = env["{name}.record"].with_user(user).create({{"name": "Mine"}})
+    assert record.name == "Mine"
 
 
 def test_negative_quantity_is_refused(env):

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import ast
 
+from lxml import etree
+
 from core.exceptions import TesseraError
 from core.views.arch import (
     ADDON_ATTR,
     LINE_ATTR,
+    META_ATTRS,
     VIEW_ATTR,
     combined_arch,
     describe,
@@ -168,6 +171,10 @@ def _check_node(env, view, model, node, allowed) -> list[str]:
             if method.startswith("_") or not callable(getattr(model, method, None)):
                 errors.append(f"{where(element)}: button calls {method!r}, which is not a "
                               f"public method of {model._name}")
+        if element.tag == "templates":
+            errors.extend(f"{where(bad)}: {message}"
+                          for bad, message in template_errors(element, model))
+            continue
         if element.tag == "filter":
             for attribute in ("domain", "context"):
                 text = element.get(attribute)
@@ -178,4 +185,42 @@ def _check_node(env, view, model, node, allowed) -> list[str]:
                         errors.append(f"{where(element)}: filter {element.get('name')!r}: "
                                       f"{attribute} is not a valid expression: {error.msg}")
         errors.extend(_check_node(env, view, model, element, allowed))
+    return errors
+
+
+# The kanban card template language: HTML from a short list, <field name> to show a
+# value, and two directives that test a field (no expressions, nothing executed).
+TEMPLATE_TAGS = {"t", "field", "div", "span", "strong", "em", "b", "i", "small", "p", "ul",
+                 "li", "br", "hr", "h3", "h4", "a"}
+TEMPLATE_DIRECTIVES = {"t-name", "t-if", "t-if-not"}
+TEMPLATE_ATTRIBUTES = {"class", "name", "widget", "title", "string", "type", "href",
+                       *META_ATTRS}
+
+
+def template_errors(templates, model) -> list:
+    """(element, message) for what a kanban `<templates>` block may not contain."""
+    errors = []
+    cards = [t for t in templates if t.tag == "t" and t.get("t-name") == "card"]
+    if len(cards) != 1:
+        errors.append((templates, 'a kanban <templates> holds exactly one <t t-name="card">'))
+    for element in templates.iter(etree.Element):
+        if element is templates:
+            continue
+        if element.tag not in TEMPLATE_TAGS:
+            errors.append((element, f"<{element.tag}> is not allowed in a card template "
+                                    f"(allowed: {', '.join(sorted(TEMPLATE_TAGS))})"))
+        for attribute, value in element.attrib.items():
+            if attribute.startswith("t-") and attribute not in TEMPLATE_DIRECTIVES \
+                    and attribute not in TEMPLATE_ATTRIBUTES:
+                errors.append((element, f"unknown directive {attribute}=... (the card "
+                                        f"language has {', '.join(sorted(TEMPLATE_DIRECTIVES))})"))
+            elif attribute in ("t-if", "t-if-not") and value not in model._fields:
+                errors.append((element, f"{attribute}={value!r}: {model._name} has no such "
+                                        "field (t-if tests one field, not an expression)"))
+            elif attribute.lower().startswith("on") or (
+                    attribute == "href" and not value.startswith(("/", "#", "mailto:", "tel:"))):
+                errors.append((element, f"attribute {attribute}={value!r} is not allowed in a "
+                                        "card template"))
+        if element.tag == "field" and element.get("name") not in model._fields:
+            errors.append((element, f"{model._name} has no field {element.get('name')!r}"))
     return errors
