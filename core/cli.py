@@ -134,6 +134,47 @@ def scaffold(name, path):
 
 
 @cli.group()
+def user():
+    """Manage users: passwords and API keys."""
+
+
+def _find_user(env, login: str):
+    found = env["res.users"].with_context(active_test=False).search([("login", "=", login)],
+                                                                    limit=1)
+    if not found:
+        raise click.ClickException(f"no user with login {login!r}")
+    return found
+
+
+@user.command("password")
+@click.argument("login")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from stdin.")
+@click.pass_obj
+def user_password(obj, login, from_stdin):
+    """Set the password of LOGIN (asked twice, or read from stdin with --stdin)."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    with obj.database.env() as env:
+        _find_user(env, login).write({"password": password})
+    click.echo(f"Password of {login} changed; their sessions were closed.")
+
+
+@user.command("api-key")
+@click.argument("login")
+@click.option("--name", default="CLI", show_default=True, help="What the key is for.")
+@click.pass_obj
+def user_api_key(obj, login, name):
+    """Print a new API key for LOGIN (shown once: only its hash is stored)."""
+    with obj.database.env() as env:
+        key = env["res.users.apikey"].generate(_find_user(env, login).id, name)
+    click.echo(key)
+
+
+@cli.group()
 def access():
     """Inspect access rights."""
 

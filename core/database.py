@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 import core.security.models  # registers groups, access lines, rules
+import core.security.sessions  # registers web sessions, API keys, failed logins
 import core.system  # registers the system models
 import core.views.models  # noqa: F401  (registers views, actions, menus)
 from core.addons.discovery import import_addon, make_importable, reload_addon

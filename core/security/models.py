@@ -111,11 +111,15 @@ class ResUsersSecurity(Model):
             user.password = False
 
     def _inverse_password(self):
+        changed = []
         for user in self:
             clear = user.env.cache[user._fields["password"]].get(user.id)
             if clear:
                 user.sudo().write({"password_hash": hash_password(clear)})
+                changed.append(user.id)
         self.env.transaction.invalidate([self._fields["password"]], self._ids)
+        if changed:  # a new password logs the user out everywhere
+            self.env["res.users.session"].close_for_users(changed)
 
     def check_password(self, password: str) -> bool:
         """True when `password` is this user's; upgrades an old hash on success."""

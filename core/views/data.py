@@ -235,6 +235,9 @@ class DataLoader:
             values["parent_id"] = self.ref(element.get("parent"))
         elif parent_id:
             values["parent_id"] = parent_id
+        if element.get("groups"):
+            values["groups_id"] = [(6, 0, [self.ref(xmlid.strip())
+                                          for xmlid in element.get("groups").split(",")])]
         for attribute in ("sequence", "web_icon"):
             if element.get(attribute) is not None:
                 value = element.get(attribute)

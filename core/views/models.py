@@ -95,7 +95,34 @@ class IrUiMenu(Model):
     sequence = fields.Integer(default=10)
     action_id = fields.Many2one("ir.actions.window", ondelete="set null")
     web_icon = fields.Char()
+    groups_id = fields.Many2many("res.groups", relation="ir_ui_menu_group_rel",
+                                 column1="menu_id", column2="gid", string="Groups",
+                                 help="Shown only to these groups (to everyone when empty).")
     active = fields.Boolean(default=True)
+
+    def visible_tree(self) -> list[dict]:
+        """The menu tree the current user may see: [{"id", "name", "action_id",
+        "web_icon", "children": [...]}], leaving out menus of other groups and menus
+        that open nothing."""
+        menus = self.sudo().search([])
+        user_groups = self.env.user.all_group_ids() if self.env.user else set()
+        superuser = self.env.su
+        by_parent: dict = {}
+        for menu in menus:
+            if superuser or not menu.groups_id or set(menu.groups_id.ids) & user_groups:
+                by_parent.setdefault(menu.parent_id.id or None, []).append(menu)
+
+        def build(parent_id):
+            items = []
+            for menu in by_parent.get(parent_id, []):
+                children = build(menu.id)
+                if children or menu.action_id:
+                    items.append({"id": menu.id, "name": menu.name,
+                                  "action_id": menu.action_id.id or None,
+                                  "web_icon": menu.web_icon or None, "children": children})
+            return items
+
+        return build(None)
 
     def complete_name(self) -> str:
         """The path of the menu: "Sales / Customers"."""
