@@ -142,15 +142,19 @@ def test_scaffold_makes_an_addon_whose_tests_pass_and_which_installs(new_databas
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
          str(root / name)], cwd=root, capture_output=True, text=True, timeout=180, check=False)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "4 passed" in tests.stdout
 
-    assert f"Installed: {name}." in succeeds(tessera(url, "install", name, paths=(root,)))
+    # the scaffold depends on base (groups for its access rights)
+    assert f"Installed: base, {name}." in succeeds(tessera(url, "install", name,
+                                                           paths=(root,)))
     database = Database(url, addons_paths=[root])
     try:
         with database.env() as env:
             assert env.addons.state(name) == "installed"
             record = env[f"{name}.record"].create({"name": "Made in a test"})
             assert (record.quantity, record.active) == (1, True)
+            menu = env.ref(f"{name}.{name}_menu_records")
+            assert menu.action_id.res_model == f"{name}.record"
     finally:
         database.dispose()
 

@@ -13,6 +13,7 @@ import math
 import sqlalchemy as sa
 
 _NO_DEFAULT = object()
+_MISSING = object()
 
 
 class Field:
@@ -93,6 +94,16 @@ class Field:
     def __get__(self, record, owner=None):
         if record is None:
             return self
+        # Fast path: one record, value cached, no security check to make.
+        ids = record._ids
+        env = record.env
+        if len(ids) == 1 and self.all_key is None and (
+                env.su or env.transaction.security is None):
+            values = env.transaction.cache.get(self)
+            if values is not None:
+                value = values.get(ids[0], _MISSING)
+                if value is not _MISSING:
+                    return self.to_record(value, record)
         return record._get_value(self)
 
     def __set__(self, record, value) -> None:
