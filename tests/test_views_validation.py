@@ -276,3 +276,36 @@ def test_kanban_card_templates_allow_only_the_card_language(env, written_addons)
     assert "t-if-not='no_such_field': vw.task has no such field" in message
     assert "attribute href='javascript:alert(1)' is not allowed" in message
     assert_nothing_left(env, before, [name])
+
+
+def test_conditions_are_constants_field_names_or_domains(env, written_addons):
+    name = unique_name("vw_cond")
+    write_addon(written_addons, name, {"name": name, "version": "1.0", "depends": ["vw_base"],
+                                       "data": ["data/views.xml"]},
+                {"data/views.xml": """<?xml version="1.0"?>
+<tessera>
+    <record model="ir.ui.view" id="list">
+        <field name="model">vw.task</field>
+        <field name="priority" eval="1"/>
+        <field name="arch" type="xml">
+            <list decoration-danger="[('is_blocked', '=', True)]" decoration-muted="is_blocked">
+                <field name="name" readonly="1"/>
+                <field name="priority" invisible="[('state', '=', 'done')]"/>
+                <field name="state" required="__import__('os').system('x')"/>
+                <field name="deadline" invisible="[('ghost', '=', 1)]"/>
+                <field name="date_start" readonly="nobody"/>
+            </list>
+        </field>
+    </record>
+</tessera>
+"""})
+    before = state_of(env)
+    with pytest.raises(AddonError) as caught:
+        env.addons.install([name])
+    message = str(caught.value)
+    assert message.startswith("3 invalid view(s):")
+    assert "required=\"__import__('os').system('x')\": eval=" in message
+    assert "only literals" in message
+    assert "has no field 'ghost'" in message
+    assert "readonly='nobody': vw.task has no field 'nobody'" in message
+    assert_nothing_left(env, before, [name])

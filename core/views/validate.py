@@ -15,6 +15,7 @@ import ast
 from lxml import etree
 
 from core.exceptions import TesseraError
+from core.orm.domains import parse
 from core.views.arch import (
     ADDON_ATTR,
     LINE_ATTR,
@@ -24,8 +25,11 @@ from core.views.arch import (
     describe,
     parse_arch,
 )
+from core.views.safe_eval import literal_eval
 
 SUBVIEW_TAGS = ("list", "tree", "form", "kanban")
+# attributes holding a condition on the record: "1"/"0", or a domain (never code)
+CONDITION_ATTRIBUTES = ("invisible", "readonly", "required", "column_invisible")
 CALENDAR_FIELDS = ("date_start", "date_stop", "color", "all_day", "date_delay")
 
 
@@ -145,6 +149,11 @@ def _check_node(env, view, model, node, allowed) -> list[str]:
     for element in node:
         if not isinstance(element.tag, str):
             continue
+        for attribute, value in element.attrib.items():
+            if attribute in CONDITION_ATTRIBUTES or attribute.startswith("decoration-"):
+                problem = condition_error(model, value)
+                if problem:
+                    errors.append(f"{where(element)}: {attribute}={value!r}: {problem}")
         if element.tag == "field":
             name = element.get("name")
             field = model._fields.get(name)
@@ -224,3 +233,25 @@ def template_errors(templates, model) -> list:
         if element.tag == "field" and element.get("name") not in model._fields:
             errors.append((element, f"{model._name} has no field {element.get('name')!r}"))
     return errors
+
+
+def condition_error(model, value: str) -> str | None:
+    """Why `value` is not a valid condition of `model` (None when it is): "1", "0",
+    "True", "False", a field name (true when the field is set), or a domain evaluated
+    on the record, such as "[('state', '=', 'done')]"."""
+    if value.strip() in ("1", "0", "True", "False", "true", "false"):
+        return None
+    if value.strip().isidentifier():  # a field name: "when the field is set"
+        return None if value.strip() in model._fields else \
+            f"{model._name} has no field {value.strip()!r}"
+    try:
+        domain = literal_eval(value)
+    except TesseraError as error:
+        return str(error)
+    if not isinstance(domain, list):
+        return "a condition is 1, 0 or a domain such as [('state', '=', 'done')]"
+    try:
+        parse(domain, model)
+    except TesseraError as error:
+        return str(error)
+    return None
