@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core import Database
-from core.exceptions import AddonError
+from core.exceptions import AddonError, ValidationError
 from tests.lifecycle_support import (
     LIFECYCLE_ADDONS,
     copy_addon,
@@ -409,5 +409,32 @@ def test_upgrade_drops_what_the_addon_no_longer_declares(new_database_url, tmp_p
             assert ("column", "old_id") not in owned
             assert env.addons.uninstall([name]) == [name]
         assert not [t for t in snapshot(database.engine) if t.startswith("lc_")]
+    finally:
+        database.dispose()
+
+
+def test_a_type_change_that_would_lose_data_is_refused(new_database_url, tmp_path):
+    """Char -> Integer with a value that is no number: the upgrade fails with a clear
+    error on both engines (SQLite would silently store 0) and changes nothing."""
+    root = tmp_path / "addons"
+    name = unique_name("lc_shapes")
+    write_addon(root, name, {"name": "Shapes", "version": "1.0", "data": ["data/shapes.xml"]},
+                {"__init__.py": SHAPES_V1, "data/shapes.xml": SHAPES_DATA_V1})
+    database = Database(new_database_url, addons_paths=[root])
+    try:
+        with database.env() as env:
+            env.addons.install([name])
+            env["lc.shape"].create({"name": "Odd", "code": "twelve"})
+        before = snapshot(database.engine)
+        write_addon(root, name, {"name": "Shapes", "version": "1.1",
+                                 "data": ["data/shapes.xml"]},
+                    {"__init__.py": SHAPES_V2, "data/shapes.xml": SHAPES_DATA_V2})
+        with pytest.raises(ValidationError, match=r"lc_shape\.code cannot become INTEGER"), \
+                database.env() as env:
+            env.addons.upgrade([name])
+        assert snapshot(database.engine) == before
+        with database.env() as env:
+            assert env.addons.state(name) == "installed"
+            assert env["ir.module"].search([("name", "=", name)]).installed_version == "1.0"
     finally:
         database.dispose()

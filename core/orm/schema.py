@@ -9,6 +9,8 @@ import warnings
 
 import sqlalchemy as sa
 
+from core.exceptions import ValidationError
+
 
 def sync_schema(connection: sa.Connection, metadata: sa.MetaData,
                 check_constraints=(), alter_types: bool = False) -> list[str]:
@@ -118,13 +120,28 @@ def _change_type(connection, operations, column: sa.Column, old_type, new_type) 
     name, table = column.name, column.table.name
     if connection.dialect.name == "postgresql":
         target = new_type.compile(dialect=connection.dialect)
-        operations.alter_column(table, name, type_=new_type, existing_type=old_type,
-                                postgresql_using=f'"{name}"::{target}')
+        try:
+            operations.alter_column(table, name, type_=new_type, existing_type=old_type,
+                                    postgresql_using=f'"{name}"::{target}')
+        except sa.exc.DataError as error:
+            reason = str(error.orig).strip().splitlines()[0]
+            raise ValidationError(
+                f"{table}.{name} cannot become {target}: {reason}. Correct the values (or "
+                "convert them in a pre-migration script) and upgrade again.") from error
         return
     # SQLite cannot ALTER a column's type: copy into a new column, drop, rename. No
     # table rebuild, so no foreign key action fires on other tables.
     temporary = f"{name}__tessera_new"
     target = new_type.compile(dialect=connection.dialect)
+    if _kind(new_type) in ("integer", "float"):
+        # SQLite's CAST turns text that is no number into 0; refuse, as PostgreSQL does
+        bad = connection.exec_driver_sql(
+            f'SELECT count(*) FROM "{table}" WHERE "{name}" IS NOT NULL '
+            f'AND CAST("{name}" AS {target}) != "{name}"').scalar()
+        if bad:
+            raise ValidationError(
+                f"{table}.{name} cannot become {target}: {bad} value(s) are not numbers. "
+                "Correct them (or convert them in a pre-migration script) and upgrade again.")
     connection.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN "{temporary}" {target}')
     connection.exec_driver_sql(f'UPDATE "{table}" SET "{temporary}" = CAST("{name}" AS {target})')
     for index in sa.inspect(connection).get_indexes(table):
