@@ -1,25 +1,25 @@
-"""The Model base class: recordsets, field access with prefetch and cache, search and read.
+"""The Model base class: a recordset, its set operations, environment switches and
+helpers (mapped, filtered, sorted...).
 
 Every model is a class deriving from `Model`. An instance is a *recordset*: an
-environment plus an ordered tuple of ids. Writing methods live in
-`core.orm.mutations`, stored-compute bookkeeping in `core.orm.compute`,
-grouping in `core.orm.grouping`; `Model` combines them.
+environment plus an ordered tuple of ids. Reading values (cache, prefetch, read) lives
+in `core.orm.reading`, searching in `core.orm.searching`, writing in
+`core.orm.mutations`, stored-compute bookkeeping in `core.orm.compute`, grouping in
+`core.orm.grouping`; `Model` combines them.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.exceptions import MissingError, ValidationError
+from core.exceptions import ValidationError
 from core.orm import fields
+from core.orm.commands import RelationsMixin
 from core.orm.compute import ComputeMixin
-from core.orm.domains import DomainCompiler, leaf_values, parse, search_shape
 from core.orm.grouping import GroupingMixin
 from core.orm.mutations import MutationMixin
-from core.orm.sql import ids_param, raw_rows
-
-PREFETCH_MAX = 1000  # records loaded together when one of them is read
-READ_CHUNK = 20_000  # records per query in read() (ids go as one parameter)
+from core.orm.reading import ReadingMixin
+from core.orm.searching import SearchMixin
 
 # addon name -> model definition classes, in declaration order (filled on class creation)
 DEFINITIONS: dict[str, list[type]] = {}
@@ -36,7 +36,8 @@ def addon_of_module(module: str) -> str:
     return parts[0]  # not registered: see Model.__init_subclass__
 
 
-class Model(MutationMixin, ComputeMixin, GroupingMixin):
+class Model(SearchMixin, ReadingMixin, MutationMixin, RelationsMixin, ComputeMixin,
+            GroupingMixin):
     """Base class of all models. Subclass it with `_name` to define a model, or with
     `_inherit` (and no new `_name`) to extend one defined by another addon."""
 
@@ -208,146 +209,12 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         """The same records as seen by another user (a record of res.users or an id)."""
         return self.with_env(self.env(user=user))
 
-    # -- field values --------------------------------------------------------
-    def _get_value(self, field):
-        if len(self._ids) != 1:
-            if not self._ids:
-                return field.to_record(field.empty(), self)
-            raise ValueError(f"Expected one {self._name} record to read {field.name}, "
-                             f"got {len(self._ids)}")
-        return field.to_record(self._get_raw(field), self)
-
-    def _set_value(self, field, value) -> None:
-        computing = self.env.transaction.computing.get(field)
-        if computing is not None and self._ids and set(self._ids) <= computing:
-            converted = self._to_cache(field, value)
-            values = self.env.cache.setdefault(field, {})
-            for rid in self._ids:
-                values[rid] = converted
-            return
-        self.write({field.name: value})
-
-    def _to_cache(self, field, value):
-        """The cache form of a value: column value, id for many2one, id tuple for x2many."""
-        if field.type in ("one2many", "many2many"):
-            if hasattr(value, "_ids"):
-                return tuple(value._ids)
-            return tuple(value or ())
-        try:
-            return field.to_column(value, self)
-        except (TypeError, ValueError) as error:
-            raise ValidationError(f"{self._name}.{field.name}: invalid value {value!r}: {error}") \
-                from error
-
-    def _prefetch_ids(self, field) -> tuple:
-        """Ids to load together with self's: uncached ids of the prefetch set."""
-        rid = self._ids[0]
-        source = self._prefetch() if callable(self._prefetch) else self._prefetch
-        cached = self.env.cache.get(field) or {}
-        ids = [rid]
-        for other in source:
-            if other != rid and other not in cached:
-                ids.append(other)
-                if len(ids) >= PREFETCH_MAX:
-                    break
-        return tuple(ids)
-
-    def _fetch(self, field, key=None) -> None:
-        ids = self._prefetch_ids(field)
-        if field.stored_column:
-            self._fetch_columns(ids, [field] if field.type == "binary" else None)
-        elif field.store and field.type in ("one2many", "many2many"):
-            self._fetch_x2many(field, ids, key or field)
-        else:
-            self._compute_nonstored(field, ids)
-
-    def _fetch_columns(self, ids, only=None, chunk: int = PREFETCH_MAX) -> None:
-        """Load the prefetchable column fields (or `only` these) of `ids` into the cache,
-        one SELECT per `chunk` ids."""
-        columns = only or self._prefetch_fields
-        statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns),
-                                                    self.env.dialect)
-        policy = self._security()
-        rule = policy.read_domain(self) if policy is not None else None
-        if rule is not None:  # the record rules are part of the same query
-            sudo = self.sudo()  # rule domains are compiled as superuser
-            statement = statement.where(DomainCompiler(sudo).compile(parse(rule, sudo)))
-        cache = self.env.cache
-        dialect = self.env.dialect
-        targets = [cache.setdefault(f, {}) for f in columns]
-        processors = self.env.registry.result_processors(
-            self._name, tuple(f.name for f in columns), self.env.connection.dialect)
-        for start in range(0, len(ids), chunk):
-            batch = ids[start:start + chunk]
-            rows = raw_rows(self.env.execute(statement, {"ids": ids_param(batch, dialect)}))
-            if not rows:
-                continue
-            fetched, *columns_values = zip(*rows)
-            for target, values, process in zip(targets, columns_values, processors):
-                if process is not None:
-                    values = [process(value) for value in values]
-                if target.keys().isdisjoint(fetched):
-                    target.update(zip(fetched, values))
-                else:  # keep cached values: they may be newer (being computed)
-                    for rid, value in zip(fetched, values):
-                        target.setdefault(rid, value)
-            if rule is not None:
-                policy.mark_readable(self, fetched)
-
-    def _fetch_x2many(self, field, ids, key) -> None:
-        """Load x2many values; under cache key `field` archived targets are left out,
-        under `field.all_key` (active_test=False) they are included."""
-        comodel = self.env[field.comodel_name]
-        ctable = comodel._sa_table
-        if field.type == "one2many":
-            owner = ctable.c[field.inverse_name]
-            query = sa.select(owner, ctable.c.id).where(owner.in_(list(ids)))
-        else:
-            rel = self.env.registry.relation_table(field)
-            owner = rel.c[field.column1]
-            query = (sa.select(owner, ctable.c.id)
-                     .join_from(rel, ctable, ctable.c.id == rel.c[field.column2])
-                     .where(owner.in_(list(ids))))
-        if key is field and "active" in comodel._fields:
-            query = query.where(ctable.c.active == sa.true())
-        query = query.order_by(*comodel._order_by(None))
-        result = {rid: [] for rid in ids}
-        for owner, target in self.env.execute(query):
-            result[owner].append(target)
-        values = self.env.cache.setdefault(key, {})
-        for rid, targets in result.items():
-            values[rid] = tuple(targets)
-
     # -- names ---------------------------------------------------------------
     @classmethod
     def _rec_name_field(cls) -> str | None:
         if cls._rec_name:
             return cls._rec_name
         return "name" if "name" in cls._fields else None
-
-    def _compute_display_name(self) -> None:
-        rec_name = self._rec_name_field()
-        for record in self:
-            value = record[rec_name] if rec_name else False
-            record.display_name = value if value else f"{record._name},{record.id}"
-
-    def _display_names(self) -> dict[int, str]:
-        """{id: display name} for these records, computed in batch."""
-        rec_name = self._rec_name_field()
-        if (rec_name and self._fields[rec_name].stored_column and self._security() is None
-                and type(self)._compute_display_name is Model._compute_display_name):
-            # the default display name is the name column: read it from the cache
-            column = self._fields[rec_name]
-            missing = [i for i in self._ids if i not in self.env.cache.get(column, ())]
-            if missing:
-                self._fetch_columns(missing)
-            values = self.env.cache.get(column, {})
-            return {rid: (values.get(rid) or f"{self._name},{rid}") for rid in self._ids}
-        field = self._fields["display_name"]
-        names = {}
-        for record in self:
-            names[record._ids[0]] = record._get_value(field)
-        return names
 
     def name_search(self, name: str = "", domain=None, operator: str = "ilike",
                     limit: int = 8) -> list[tuple[int, str]]:
@@ -360,202 +227,6 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
         records = self.search(domain, limit=limit)
         names = records._display_names()
         return [(rid, names[rid]) for rid in records._ids]
-
-    # -- search --------------------------------------------------------------
-    def _active_filter_needed(self, tree) -> bool:
-        if "active" not in self._fields or not self.env.context.get("active_test", True):
-            return False
-        return not _mentions(tree, "active")
-
-    def _where(self, domain, compiler=None) -> sa.ColumnElement:
-        tree = parse(domain, self)
-        policy = self._security()
-        if policy is not None:  # no searching on fields restricted to other groups
-            policy.check_domain(self, tree)
-        expr = (compiler or DomainCompiler(self)).compile(tree)
-        if self._active_filter_needed(tree):
-            expr = sa.and_(self._sa_table.c.active == sa.true(), expr)
-        rule = policy.read_domain(self) if policy is not None else None
-        if rule is not None:
-            sudo = self.sudo()  # rule domains are compiled as superuser
-            expr = sa.and_(expr, DomainCompiler(sudo).compile(parse(rule, sudo)))
-        return expr
-
-    def _order_by(self, order: str | None) -> list:
-        policy = self._security()
-        if policy is not None and order:  # sorting by a restricted field reveals its values
-            names = [part.split()[0] for part in order.split(",") if part.split()]
-            policy.check_fields(self, [self._fields[n] for n in names if n in self._fields],
-                                "read")
-        return self.env.registry.order_by(self._name, order or self._order, self.env.dialect)
-
-    def _search_query(self, domain, offset=0, limit=None, order=None, count=False):
-        """(statement, parameters) of a search (or count). Domains of a simple shape reuse
-        a statement cached with bind parameters: building and compiling the SQL again
-        would cost more than running it."""
-        shape = search_shape(domain, self) if domain else ()
-        if shape is None:
-            return self._build_search(domain, offset, limit, order, count, None), None
-        policy = self._security()
-        if policy is not None:  # the domain is checked (restricted fields) on every call
-            policy.check_domain(self, parse(domain, self))
-        rule = policy.read_domain(self) if policy is not None else None
-        active = self._active_filter_needed(("leaf", "active", "=", True) if any(
-            leaf[0] == "active" for leaf in shape if isinstance(leaf, tuple)) else None)
-        key = ("search", self._name, shape, order or self._order, offset or 0, limit or 0,
-               count, active, repr(rule), self.env.dialect)
-        registry = self.env.registry
-        cached = registry.search_cache.get(key)
-        if cached is None:
-            compiler = DomainCompiler(self, parametric=True)
-            statement = self._build_search(domain, offset, limit, order, count, compiler)
-            cached = (statement, compiler.params)
-            if len(registry.search_cache) >= 2000:
-                registry.search_cache.clear()
-            registry.search_cache[key] = cached
-        statement, params = cached
-        values = leaf_values(domain or [])
-        return statement, {name: transform(values[index]) for name, index, transform in params}
-
-    def _build_search(self, domain, offset, limit, order, count, compiler):
-        where = self._where(domain, compiler)
-        if count:
-            return sa.select(sa.func.count()).select_from(self._sa_table).where(where)
-        query = sa.select(self._sa_table.c.id).where(where).order_by(*self._order_by(order))
-        if offset:
-            query = query.offset(offset)
-        if limit:
-            query = query.limit(limit)
-        return query
-
-    def search(self, domain=None, offset: int = 0, limit: int | None = None,
-               order: str | None = None):
-        """Records matching `domain`, sorted by `order` (default: the model's `_order`).
-        Archived records are left out unless the domain names `active` or the context
-        has `active_test=False`."""
-        self._check_access("read")
-        statement, params = self._search_query(domain, offset, limit, order)
-        ids = tuple(row[0] for row in raw_rows(self.env.execute(statement, params)))
-        return self._browse(self.env, ids, ids)
-
-    def search_count(self, domain=None) -> int:
-        """How many records match `domain`."""
-        self._check_access("read")
-        statement, params = self._search_query(domain, count=True)
-        return self.env.execute(statement, params).scalar_one()
-
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None):
-        """search() then read(): a list of dicts."""
-        return self.search(domain, offset, limit, order).read(fields)
-
-    def filtered_domain(self, domain):
-        """The records of self that match `domain` (evaluated by the database)."""
-        if not self._ids:
-            return self
-        matching = set(self.search(["&", ("id", "in", list(self._ids)), *(domain or [])]).ids) \
-            if domain else set(self._ids)
-        return self.browse([i for i in self._ids if i in matching])
-
-    def exists(self):
-        """The records of self that still exist in the database."""
-        if not self._ids:
-            return self
-        table = self._sa_table
-        found = set()
-        ids = list(dict.fromkeys(self._ids))
-        for start in range(0, len(ids), PREFETCH_MAX):
-            query = sa.select(table.c.id).where(table.c.id.in_(ids[start:start + PREFETCH_MAX]))
-            found.update(row[0] for row in self.env.execute(query))
-        return self._browse(self.env, tuple(i for i in self._ids if i in found), self._prefetch)
-
-    # -- read ----------------------------------------------------------------
-    def _field_list(self, names) -> list:
-        if names is None:
-            return [f for f in self._fields.values() if f.type != "binary" and f.name != "id"]
-        result = []
-        for name in names:
-            field = self._fields.get(name)
-            if field is None:
-                raise ValidationError(f"{self._name} has no field {name!r}")
-            if name != "id":
-                result.append(field)
-        return result
-
-    def read(self, fields=None) -> list[dict]:
-        """The values of `fields` (default: all but binary) as one dict per record.
-        Many2one values are `(id, display name)` pairs, x2many values lists of ids."""
-        self._check_access("read")
-        field_list = self._field_list(fields)
-        policy = self._security()
-        if fields is None and policy is not None:  # all fields: those the user may read
-            field_list = [f for f in field_list if policy.field_allowed(self.env.uid, f)]
-        self._check_field_access(field_list, "read")
-        ids = tuple(dict.fromkeys(self._ids))
-        cache = self.env.cache
-        stored = [f for f in field_list if f.stored_column]
-        if stored:
-            wanted = set(ids)
-            missing = set()
-            for field in stored:
-                missing |= wanted - cache.get(field, {}).keys()
-            if missing:
-                # the fields asked for (all prefetchable ones when none were named)
-                columns = stored if fields is not None else [
-                    *self._prefetch_fields, *[f for f in stored if f.type == "binary"]]
-                # the records were asked for explicitly: one query for all of them
-                self._fetch_columns([i for i in ids if i in missing], columns, READ_CHUNK)
-            gone = [i for i in ids if i not in cache.get(stored[0], ())]
-            policy = self._security()
-            if policy is not None:
-                policy.check_read_many(self, [i for i in ids if i not in gone] or gone)
-            if gone:
-                if policy is not None:
-                    policy.check_read_many(self, gone)
-                raise MissingError(f"Records {self._name}{tuple(gone)} do not exist "
-                                   "(they may have been deleted).")
-        records = self._browse(self.env, ids, ids)
-        columns = {}
-        for field in field_list:
-            if field.stored_column:
-                values = cache[field]
-                columns[field.name] = [values[i] for i in ids]
-            else:
-                columns[field.name] = [r._get_raw(field) for r in records]
-        for field in field_list:
-            if field.type == "many2one":
-                targets = [v for v in columns[field.name] if v is not None]
-                # as in Odoo, the name of a linked record shows even if it cannot be opened
-                names = self.env[field.comodel_name].sudo().browse(dict.fromkeys(targets)) \
-                    ._display_names() if targets else {}
-                columns[field.name] = [(v, names[v]) if v is not None else False
-                                       for v in columns[field.name]]
-            else:
-                columns[field.name] = field.read_values(columns[field.name], self)
-        keys = ("id", *columns)
-        return [dict(zip(keys, row)) for row in zip(ids, *columns.values())]
-
-    def _get_raw(self, field):
-        """The cache form of one record's value, loading it if needed."""
-        rid = self._ids[0]
-        key = field
-        if field.all_key is not None and not self.env.context.get("active_test", True):
-            key = field.all_key  # archived targets included: cached apart
-        values = self.env.cache.get(key)
-        policy = self._security()
-        if values is None or rid not in values:
-            self._fetch(field, key)
-            values = self.env.cache[key]
-            if rid not in values:
-                if policy is not None:
-                    policy.check_read(self, rid)  # AccessError if it exists but is hidden
-                raise MissingError(f"Record {self._name}({rid}) does not exist "
-                                   "(it may have been deleted).")
-        if policy is not None:
-            policy.check_read(self, rid, field)
-            if field.type in ("one2many", "many2many"):  # without the targets rules hide
-                return policy.visible_targets(self, field, key, values[rid])
-        return values[rid]
-
     # -- access checks (by the transaction's security policy, if any) ---------------
     def _security(self):
         """The security policy to apply, or None (superuser, sudo, or no policy)."""
@@ -678,20 +349,6 @@ class Model(MutationMixin, ComputeMixin, GroupingMixin):
                 info["selection"] = field.get_selection(self)
             result[name] = info
         return result
-
-
-def _mentions(tree, name: str) -> bool:
-    if tree is None:
-        return False
-    kind = tree[0]
-    if kind == "leaf":
-        return tree[1] == name
-    if kind in ("&", "|"):
-        return _mentions(tree[1], name) or _mentions(tree[2], name)
-    if kind == "!":
-        return _mentions(tree[1], name)
-    return False
-
 
 def _as_list(value):
     if isinstance(value, Model):

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from core.exceptions import AccessError
 from core.orm import SUPERUSER_ID
-from core.orm.domains import AND, OR, DomainCompiler, parse
+from core.orm.domain_ops import AND, OR
+from core.orm.domains import DomainCompiler, parse
 from core.security.safe_domain import eval_domain
 
 OPERATIONS = ("read", "write", "create", "unlink")
