@@ -158,6 +158,15 @@ class Environment:
         except sa_exc.DBAPIError as error:
             raise translate_db_error(error, self.registry) from error
 
+    def execute_driver_sql(self, sql: str, params):
+        """Run SQL text compiled by SQLAlchemy with the driver's parameters (a list of
+        tuples runs as executemany), translating database errors like `execute`."""
+        self.transaction.query_count += 1
+        try:
+            return self.transaction.connection.exec_driver_sql(sql, params)
+        except sa_exc.DBAPIError as error:
+            raise translate_db_error(error, self.registry) from error
+
     @contextlib.contextmanager
     def savepoint(self):
         """A nested transaction: an exception inside rolls back only what was done

@@ -209,9 +209,20 @@ class MutationMixin:
         as plain SQLAlchemy Core)."""
         statement = self.env.registry.insert_statement(self._name, keys, returning=False,
                                                        dialect="sqlite")
-        result = self.env.execute(statement, rows if len(rows) > 1 else rows[0])
         if len(rows) == 1:
-            return [result.lastrowid]
+            return [self.env.execute(statement, rows[0]).lastrowid]
+        # Many rows: the SQL compiled once, the values as tuples straight to the driver's
+        # executemany (SQLAlchemy would build a parameter dict per row).
+        sql, order, processors = self.env.registry.driver_insert(
+            self._name, keys, self.env.connection.dialect)
+        if any(processors):
+            params = [tuple(value if process is None or value is None else process(value)
+                            for value, process in zip(map(row.__getitem__, order),
+                                                      processors))
+                      for row in rows]
+        else:
+            params = [tuple(map(row.__getitem__, order)) for row in rows]
+        self.env.execute_driver_sql(sql, params)
         last = self.env.connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
         return list(range(last - len(rows) + 1, last + 1))
 

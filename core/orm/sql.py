@@ -44,4 +44,6 @@ def utc_now_sql(dialect: str):
     conversion per row."""
     if dialect == "postgresql":
         return sa.func.date_trunc("second", sa.func.timezone("UTC", sa.func.now()))
-    return sa.func.strftime("%Y-%m-%d %H:%M:%S", "now")
+    # literal text, not bound parameters: the INSERT's parameters stay the columns' own
+    return sa.func.strftime(sa.literal_column("'%Y-%m-%d %H:%M:%S'"),
+                            sa.literal_column("'now'"))

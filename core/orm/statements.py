@@ -43,6 +43,26 @@ class StatementsMixin:
             self._statements[key] = statement
         return statement
 
+    def driver_insert(self, model_name: str, names: tuple, dialect) -> tuple:
+        """(SQL text, parameter order, per-parameter value converters) of the INSERT of
+        `names`, for the driver's own executemany with positional parameters (SQLite)."""
+        key = ("driver insert", model_name, names, dialect.name)
+        cached = self._statements.get(key)
+        if cached is None:
+            model_cls = self.models[model_name]
+            table = model_cls._sa_table
+            values = {table.c[name]: sa.bindparam(name) for name in names}
+            if model_cls._log_access:
+                now = utc_now_sql(dialect.name)
+                values.update({table.c.create_date: now, table.c.write_date: now})
+            compiled = sa.insert(table).values(values).compile(dialect=dialect)
+            order = tuple(compiled.positiontup)
+            processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                          for name in order]
+            cached = (str(compiled), order, processors)
+            self._statements[key] = cached
+        return cached
+
     def result_processors(self, model_name: str, names: tuple, dialect) -> list:
         """Per column, the function turning a driver value into Python (None when the
         driver's value is already right: most types on PostgreSQL, text on SQLite)."""
