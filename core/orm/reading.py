@@ -70,9 +70,11 @@ class ReadingMixin:
         else:
             self._compute_nonstored(field, ids)
 
-    def _fetch_columns(self, ids, only=None, chunk: int = PREFETCH_MAX) -> None:
+    def _fetch_columns(self, ids, only=None, chunk: int = PREFETCH_MAX):
         """Load the prefetchable column fields (or `only` these) of `ids` into the cache,
-        one SELECT per `chunk` ids."""
+        one SELECT per `chunk` ids. Returns (ids, {field: values}) as fetched when one
+        query fetched them all and none was cached before, else None."""
+        fresh = None
         columns = only or self._prefetch_fields
         statement = self.env.registry.select_by_ids(self._name, tuple(f.name for f in columns),
                                                     self.env.dialect)
@@ -92,16 +94,22 @@ class ReadingMixin:
             if not rows:
                 continue
             fetched, *columns_values = zip(*rows)
-            for target, values, process in zip(targets, columns_values, processors):
+            converted = {}
+            for field, target, values, process in zip(columns, targets, columns_values,
+                                                      processors):
                 if process is not None:
                     values = [process(value) for value in values]
                 if target.keys().isdisjoint(fetched):
                     target.update(zip(fetched, values))
+                    converted[field] = values
                 else:  # keep cached values: they may be newer (being computed)
                     for rid, value in zip(fetched, values):
                         target.setdefault(rid, value)
+            if start == 0 and len(ids) <= chunk and len(converted) == len(columns):
+                fresh = (fetched, converted)
             if rule is not None:
                 policy.mark_readable(self, fetched)
+        return fresh
 
     def _fetch_x2many(self, field, ids, key) -> None:
         """Load x2many values; under cache key `field` archived targets are left out,
@@ -177,6 +185,7 @@ class ReadingMixin:
         ids = tuple(dict.fromkeys(self._ids))
         cache = self.env.cache
         stored = [f for f in field_list if f.stored_column]
+        fresh = None
         if stored:
             wanted = set(ids)
             missing = set()
@@ -187,7 +196,8 @@ class ReadingMixin:
                 columns = stored if fields is not None else [
                     *self._prefetch_fields, *[f for f in stored if f.type == "binary"]]
                 # the records were asked for explicitly: one query for all of them
-                self._fetch_columns([i for i in ids if i in missing], columns, READ_CHUNK)
+                fresh = self._fetch_columns([i for i in ids if i in missing], columns,
+                                            READ_CHUNK)
             gone = [i for i in ids if i not in cache.get(stored[0], ())]
             policy = self._security()
             if policy is not None:
@@ -198,9 +208,13 @@ class ReadingMixin:
                 raise MissingError(f"Records {self._name}{tuple(gone)} do not exist "
                                    "(they may have been deleted).")
         records = self._browse(self.env, ids, ids)
+        # the values just fetched, when they came in the records' order (the usual case)
+        fetched = fresh[1] if fresh is not None and fresh[0] == ids else {}
         columns = {}
         for field in field_list:
-            if field.stored_column:
+            if field in fetched:
+                columns[field.name] = fetched[field]
+            elif field.stored_column:
                 values = cache[field]
                 columns[field.name] = [values[i] for i in ids]
             else:
