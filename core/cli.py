@@ -223,9 +223,14 @@ def list_addons(obj, as_json):
     """List available addons with their state and version."""
     with obj.database.env() as env:
         manager = env.addons
+        manifests = manager.manifests()
         rows = [{"name": name, "state": manager.state(name), "version": manifest.version,
-                 "summary": manifest.summary} for name, manifest in sorted(
-                     manager.manifests().items())]
+                 "summary": manifest.summary} for name, manifest in sorted(manifests.items())]
+        for module in env["ir.module"].search([("state", "=", "installed")]):
+            if module.name not in manifests:  # installed, but its code has gone
+                rows.append({"name": module.name, "state": "installed (code missing)",
+                             "version": module.installed_version or "",
+                             "summary": module.summary or ""})
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

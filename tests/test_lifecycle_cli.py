@@ -211,3 +211,19 @@ def test_every_error_is_one_line_on_stderr_with_exit_code_1(new_database_url, tm
     assert after == before, snapshot_diff(before, after)
     assert not [n for n, (state, _v) in states(url).items()
                 if n.startswith("lc_") and state == "installed"]
+
+
+def test_addons_lists_an_installed_addon_whose_code_has_gone(new_database_url, tmp_path):
+    import json
+    import shutil
+
+    root = tmp_path / "gone_addons"
+    name = unique_name("lc_gone")
+    copy_addon("lc_base", root, name)
+    assert f"Installed: {name}." in succeeds(tessera(new_database_url, "install", name,
+                                                     paths=(root,)))
+    shutil.rmtree(root / name)
+    listed = json.loads(succeeds(tessera(new_database_url, "addons", "--json", paths=(root,))))
+    entry = next(row for row in listed if row["name"] == name)
+    assert entry["state"] == "installed (code missing)"
+    assert entry["version"] == "1.0"

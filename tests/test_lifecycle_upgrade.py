@@ -438,3 +438,43 @@ def test_a_type_change_that_would_lose_data_is_refused(new_database_url, tmp_pat
             assert env["ir.module"].search([("name", "=", name)]).installed_version == "1.0"
     finally:
         database.dispose()
+
+
+def test_a_record_moved_into_a_noupdate_section_keeps_user_changes_afterwards(
+        new_database_url, tmp_path):
+    root = tmp_path / "addons"
+    name = unique_name("lc_moving")
+    model = '''from core.orm import Model, fields
+
+
+class Note(Model):
+    _name = "lc.moving"
+
+    name = fields.Char()
+'''
+    plain = '<tessera><record model="lc.moving" id="note"><field name="name">v1</field>' \
+            '</record></tessera>'
+    kept = '<tessera><data noupdate="1"><record model="lc.moving" id="note">' \
+           '<field name="name">v2</field></record></data></tessera>'
+    write_addon(root, name, {"name": "Moving", "version": "1.0", "data": ["data/notes.xml"]},
+                {"__init__.py": model, "data/notes.xml": plain})
+    database = Database(new_database_url, addons_paths=[root])
+    try:
+        with database.env() as env:
+            env.addons.install([name])
+        write_addon(root, name, {"name": "Moving", "version": "1.1",
+                                 "data": ["data/notes.xml"]},
+                    {"__init__.py": model, "data/notes.xml": kept})
+        with database.env() as env:
+            env.addons.upgrade([name])
+            data = env["ir.model.data"].search([("addon", "=", name), ("name", "=", "note")])
+            assert data.noupdate is True
+            env.ref(f"{name}.note").write({"name": "edited by a user"})
+        write_addon(root, name, {"name": "Moving", "version": "1.2",
+                                 "data": ["data/notes.xml"]},
+                    {"__init__.py": model, "data/notes.xml": kept.replace("v2", "v3")})
+        with database.env() as env:
+            env.addons.upgrade([name])
+            assert env.ref(f"{name}.note").name == "edited by a user"
+    finally:
+        database.dispose()

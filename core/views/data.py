@@ -99,6 +99,8 @@ class DataLoader:
         data = self.env["ir.model.data"].search([("addon", "=", addon), ("name", "=", name)],
                                                 limit=1)
         record = records.browse(data.res_id).exists() if data else records.browse(())
+        if data and bool(data.noupdate) != bool(noupdate) and self.mode == "update":
+            data.write({"noupdate": noupdate})  # the record moved into or out of noupdate
         if data and data.model != model:
             raise ValidationError(f"external id {addon}.{name} belongs to a {data.model} "
                                   f"record, not a {model} one")
