@@ -29,6 +29,7 @@ def _configured_db() -> str:
 
 
 class _Context:
+    """What the global options chose: the database URL and the extra addons paths."""
     def __init__(self, url: str, addons_paths: list[str]):
         self.url = url
         self.addons_paths = addons_paths
@@ -36,6 +37,7 @@ class _Context:
 
     @property
     def database(self) -> Database:
+        """The Database of --db, opened on first use."""
         if self._database is None:
             self._database = Database(self.url, addons_paths=self.addons_paths)
         return self._database

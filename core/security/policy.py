@@ -84,12 +84,14 @@ class AccessPolicy:
         return groups
 
     def group_name(self, gid: int) -> str:
+        """The name of group `gid` (for messages)."""
         if self._group_names is None:
             rows = self._execute(sa.text("SELECT id, name FROM res_groups")).all()
             self._group_names = dict(rows)
         return self._group_names.get(gid, f"group {gid}")
 
     def group_by_xmlid(self, xmlid: str) -> int | None:
+        """The id of the group with external id `xmlid` (cached), or None."""
         if xmlid not in self._xmlids:
             addon, _, name = xmlid.partition(".")
             self._xmlids[xmlid] = self._execute(sa.text(
