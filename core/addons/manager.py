@@ -161,19 +161,15 @@ class AddonManager:
         return loader.views
 
     def _record_ownership(self, name: str, registry) -> None:
-        owners = self.env["ir.schema.owner"].sudo()
-        current = {(o.kind, o.table_name, o.name) for o in owners.search([("addon", "=", name)])}
+        rows = self.env["ir.schema.owner"].sudo().search([("addon", "=", name)])
+        current = {(o.kind, o.table_name, o.name): o.id for o in rows}
         wanted = {key: entry["model"] for key, entry in schema_objects(registry).items()
                   if name in entry["addons"]}
-        owners.create([{"kind": kind, "table_name": table, "name": obj, "addon": name,
-                        "model": model}
-                       for (kind, table, obj), model in wanted.items()
-                       if (kind, table, obj) not in current])
-        stale = [key for key in current if key not in wanted]
-        if stale:
-            for kind, table, obj in stale:
-                owners.search([("addon", "=", name), ("kind", "=", kind),
-                               ("table_name", "=", table), ("name", "=", obj)]).unlink()
+        rows.create([{"kind": kind, "table_name": table, "name": obj, "addon": name,
+                      "model": model}
+                     for (kind, table, obj), model in wanted.items()
+                     if (kind, table, obj) not in current])
+        rows.browse([rid for key, rid in current.items() if key not in wanted]).unlink()
 
     # -- upgrade -------------------------------------------------------------------
     def upgrade(self, names=None) -> list[str]:
@@ -231,9 +227,9 @@ class AddonManager:
         addon declares them (a removed field's column, a removed model's table)."""
         declared = {key for key, entry in schema_objects(registry).items()
                     if name in entry["addons"]}
-        owned = self._owned_objects([name])
-        gone = [key for key in owned if key not in declared]
-        orphans = [key for key in gone if not (self._owners(key) - {name})]
+        gone = [key for key in self._owned_objects([name]) if key not in declared]
+        owners = self._owners_of(gone)
+        orphans = [key for key in gone if not (owners[key] - {name})]
         if orphans:
             drop_objects(self.env.connection, orphans)
 
@@ -243,13 +239,20 @@ class AddonManager:
         for relative in [*manifest.data, *(manifest.demo if demo else ())]:
             loader.load_file(manifest.path / relative, relative)
         data = self.env["ir.model.data"].sudo()
-        for entry in data.search([("addon", "=", name), ("noupdate", "=", False)]):
-            if (entry.addon, entry.name) in loader.seen:
-                continue
-            if entry.model in self.env.registry:
-                self.env[entry.model].sudo().browse(entry.res_id).exists().unlink()
-            entry.unlink()
+        undeclared = data.search([("addon", "=", name), ("noupdate", "=", False)]).filtered(
+            lambda entry: (entry.addon, entry.name) not in loader.seen)
+        self._delete_records_of(undeclared)
+        undeclared.unlink()
         return loader.views
+
+    def _delete_records_of(self, entries) -> None:
+        """Delete the records of external ids `entries` (one query per model)."""
+        by_model: dict[str, list[int]] = {}
+        for entry in entries:
+            by_model.setdefault(entry.model, []).append(entry.res_id)
+        for model, ids in by_model.items():
+            if model in self.env.registry:
+                self.env[model].sudo().browse(ids).exists().unlink()
 
     # -- uninstall -----------------------------------------------------------------
     def _dependents_plan(self, names) -> list[str]:
@@ -274,15 +277,23 @@ class AddonManager:
         owners = self.env["ir.schema.owner"].sudo().search([("addon", "in", list(addons))])
         return list(dict.fromkeys((o.kind, o.table_name, o.name) for o in owners))
 
-    def _owners(self, key) -> set[str]:
-        kind, table, name = key
-        owners = self.env["ir.schema.owner"].sudo().search(
-            [("kind", "=", kind), ("table_name", "=", table), ("name", "=", name)])
-        return {o.addon for o in owners}
+    def _owners_of(self, keys) -> dict[tuple[str, str, str], set[str]]:
+        """{(kind, table, name): every addon owning it} for `keys`, in one query."""
+        result: dict = {key: set() for key in keys}
+        tables = sorted({table for _kind, table, _name in result})
+        if tables:
+            for owner in self.env["ir.schema.owner"].sudo().search(
+                    [("table_name", "in", tables)]):
+                key = (owner.kind, owner.table_name, owner.name)
+                if key in result:
+                    result[key].add(owner.addon)
+        return result
 
     def _doomed_objects(self, plan: list[str]) -> list[tuple[str, str, str]]:
         members = set(plan)
-        return [key for key in self._owned_objects(plan) if self._owners(key) <= members]
+        owned = self._owned_objects(plan)
+        owners = self._owners_of(owned)
+        return [key for key in owned if owners[key] <= members]
 
     def uninstall_plan(self, names) -> UninstallPlan:
         """What uninstalling `names` would remove, without changing anything."""
@@ -327,9 +338,7 @@ class AddonManager:
             drop_objects(self.env.connection, doomed)
             data = self.env["ir.model.data"].sudo()
             entries = data.search([("addon", "in", plan)])
-            for entry in entries:
-                if entry.model in self.env.registry:
-                    self.env[entry.model].sudo().browse(entry.res_id).exists().unlink()
+            self._delete_records_of(entries)
             entries.exists().unlink()
             self.env["ir.schema.owner"].sudo().search([("addon", "in", plan)]).unlink()
             self._modules().search([("name", "in", plan)]).write(

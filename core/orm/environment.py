@@ -29,7 +29,6 @@ class Transaction:
         self.atomic_depth = 0
         self.computing: dict = {}  # Field -> set of ids whose value is being computed
         self.services = services or {}
-        self.query_count = 0
         # access rights and record rules (core.security.policy.AccessPolicy), or None
         self.security = None
         self.computed_cached: set = set()  # non-stored computed fields in the cache
@@ -152,7 +151,6 @@ class Environment:
     def execute(self, statement, params=None):
         """Run a SQLAlchemy statement in this transaction, translating database errors
         into Tessera's (constraint violations, lost races)."""
-        self.transaction.query_count += 1
         try:
             return self.transaction.connection.execute(statement, params)
         except sa_exc.DBAPIError as error:
@@ -161,7 +159,6 @@ class Environment:
     def execute_driver_sql(self, sql: str, params):
         """Run SQL text compiled by SQLAlchemy with the driver's parameters (a list of
         tuples runs as executemany), translating database errors like `execute`."""
-        self.transaction.query_count += 1
         try:
             return self.transaction.connection.exec_driver_sql(sql, params)
         except sa_exc.DBAPIError as error:

@@ -19,6 +19,7 @@ from lxml import etree
 
 from core.exceptions import AddonError, TesseraError, ValidationError
 from core.views.safe_eval import literal_eval
+from core.views.validate import allowed_addons
 
 ROOT_TAGS = ("tessera", "odoo")
 TRUE_TEXT = {"1", "true", "yes", "y", "on"}
@@ -52,8 +53,6 @@ class DataLoader:
     def allowed(self) -> set[str]:
         """Addons whose external ids this addon may use: itself and its dependencies."""
         if self._allowed is None:
-            from core.views.validate import allowed_addons
-
             self._allowed = allowed_addons(self.env, self.addon)
         return self._allowed
 
