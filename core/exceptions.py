@@ -7,7 +7,13 @@ class TesseraError(Exception):
 
 class ValidationError(TesseraError):
     """Data is invalid: a missing required field, a wrong type, an unknown field or
-    domain term, a violated constraint. The message names model, field and value."""
+    domain term, a violated constraint. The message names model, field and value;
+    `field` is the name of the field at fault when there is one (forms show the
+    message next to it)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class AccessError(TesseraError):

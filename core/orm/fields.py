@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import nh3
 import sqlalchemy as sa
 
 _NO_DEFAULT = object()
@@ -284,9 +285,17 @@ class Text(Char):
 
 
 class Html(Text):
-    """Rich text; the web client sanitizes it on save."""
+    """Rich text, sanitized on every write (scripts, event handlers and dangerous URLs
+    are removed by nh3) unless `sanitize=False`."""
 
     type = "html"
+    extra_args = frozenset({"sanitize", "translate"})
+
+    def to_column(self, value, record=None):
+        value = super().to_column(value, record)
+        if value is None or not self.extra.get("sanitize", True):
+            return value
+        return nh3.clean(value)
 
 
 class Selection(Field):

@@ -20,7 +20,8 @@ class MutationMixin:
 
     # -- value preparation ---------------------------------------------------
     def _invalid(self, field_name, value, reason) -> ValidationError:
-        return ValidationError(f"{self._name}.{field_name}: invalid value {value!r}: {reason}")
+        return ValidationError(f"{self._name}.{field_name}: invalid value {value!r}: {reason}",
+                               field=field_name)
 
     def _split_vals(self, vals: dict):
         """Validate `vals` and split it into column values, x2many commands and values
@@ -103,7 +104,7 @@ class MutationMixin:
         for field in self._required_fields:
             if columns.get(field.name) is None:
                 raise ValidationError(f"{self._name}.{field.name} ({field.string}) is required: "
-                                      "give it a value.")
+                                      "give it a value.", field=field.name)
 
     # -- create --------------------------------------------------------------
     def create(self, vals_list):
@@ -257,7 +258,7 @@ class MutationMixin:
             for field in self._required_fields:
                 if field.name in columns and columns[field.name] is None:
                     raise ValidationError(f"{self._name}.{field.name} ({field.string}) is "
-                                          "required: it cannot be emptied.")
+                                          "required: it cannot be emptied.", field=field.name)
             relational_change = any(self._fields[n].relational for n in columns) or x2many
             before = self._affected_by(set(vals)) if relational_change else None
             if self._log_access:
@@ -387,4 +388,9 @@ class MutationMixin:
     def _validate(self, written: set) -> None:
         for method_name, names in self._constraint_methods:
             if written & names:
-                getattr(self, method_name)()
+                try:
+                    getattr(self, method_name)()
+                except ValidationError as error:
+                    if error.field is None and len(names) == 1:
+                        error.field = next(iter(names))  # the field the constraint checks
+                    raise

@@ -45,8 +45,8 @@ class ReadingMixin:
         try:
             return field.to_column(value, self)
         except (TypeError, ValueError) as error:
-            raise ValidationError(f"{self._name}.{field.name}: invalid value {value!r}: {error}") \
-                from error
+            raise ValidationError(f"{self._name}.{field.name}: invalid value {value!r}: {error}",
+                                  field=field.name) from error
 
     def _prefetch_ids(self, field) -> tuple:
         """Ids to load together with self's: uncached ids of the prefetch set."""

@@ -102,21 +102,31 @@ class IrUiMenu(Model):
 
     def visible_tree(self) -> list[dict]:
         """The menu tree the current user may see: [{"id", "name", "action_id",
-        "web_icon", "children": [...]}], leaving out menus of other groups and menus
-        that open nothing."""
+        "web_icon", "children": [...]}], leaving out menus of other groups, menus whose
+        action's model the user may not read, and menus that open nothing."""
         menus = self.sudo().search([])
         user_groups = self.env.user.all_group_ids() if self.env.user else set()
         superuser = self.env.su
+        policy = None if superuser else self.env.transaction.security
         by_parent: dict = {}
         for menu in menus:
             if superuser or not menu.groups_id or set(menu.groups_id.ids) & user_groups:
                 by_parent.setdefault(menu.parent_id.id or None, []).append(menu)
 
+        def opens_something(menu) -> bool:
+            """A menu whose action's model the user may read (or is installed at all)."""
+            if not menu.action_id:
+                return False
+            model = menu.action_id.res_model
+            if model not in self.env.registry:
+                return False
+            return policy is None or policy.model_allowed(self.env.uid, model, "read")
+
         def build(parent_id):
             items = []
             for menu in by_parent.get(parent_id, []):
                 children = build(menu.id)
-                if children or menu.action_id:
+                if children or opens_something(menu):
                     items.append({"id": menu.id, "name": menu.name,
                                   "action_id": menu.action_id.id or None,
                                   "web_icon": menu.web_icon or None, "children": children})

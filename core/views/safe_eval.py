@@ -11,11 +11,14 @@ from core.exceptions import ValidationError
 _CONSTANTS = {"True": True, "False": False, "None": None}
 
 
-def literal_eval(source: str, names: dict[str, Callable] | None = None):
+def literal_eval(source: str, names: dict[str, Callable] | None = None,
+                 variables: dict | None = None):
     """The value of `source`: numbers, strings, lists, tuples, dicts, sets, True,
-    False, None, negative numbers, and calls of the functions in `names` (such as
-    `ref`) with literal arguments. Anything else is a ValidationError."""
+    False, None, negative numbers, the `variables` (such as `uid` in a filter's
+    domain), and calls of the functions in `names` (such as `ref`) with literal
+    arguments. Anything else is a ValidationError."""
     names = names or {}
+    variables = variables or {}
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
@@ -26,6 +29,8 @@ def literal_eval(source: str, names: dict[str, Callable] | None = None):
             return node.value
         if isinstance(node, ast.Name) and node.id in _CONSTANTS:
             return _CONSTANTS[node.id]
+        if isinstance(node, ast.Name) and node.id in variables:
+            return variables[node.id]
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             items = [value(item) for item in node.elts]
             return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[type(node)](items)

@@ -1,0 +1,285 @@
+"""The list view: columns from the arch, sorting, pagination with the total, column sums,
+grouped display with counts, and the selection for the Actions menu.
+
+A page costs a constant number of queries whatever the number of rows: one search, one
+count, one read of the columns (many2one names in one query per comodel), one query per
+x2many column for the tag names, one per monetary column for currency symbols, one
+read_group for the sums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from core.exceptions import ValidationError
+from core.orm.domain_ops import AND
+from core.orm.grouping import GROUPABLE
+from core.web import widgets
+from core.web.actions import available_actions
+from core.web.search import SearchState, parse_search_view
+from core.web.window import resolve
+
+
+@dataclass
+class Column:
+    """A `<field>` of the list arch."""
+
+    name: str
+    label: str
+    field: object
+    sum_label: str | None = None
+    widget: str | None = None
+
+    @property
+    def sortable(self) -> bool:
+        """Stored columns can sort the list."""
+        return bool(self.field.stored_column) and self.field.type not in (
+            "one2many", "many2many", "binary")
+
+    @property
+    def numeric(self) -> bool:
+        """Numbers align right."""
+        return self.field.type in widgets.NUMBER_TYPES
+
+
+@dataclass
+class ListArch:
+    """What the list arch declares."""
+
+    columns: list[Column] = field(default_factory=list)
+    default_order: str | None = None
+    create: bool = True
+    delete: bool = True
+
+
+def parse_list_arch(model, arch: str) -> ListArch:
+    """Columns (leaving out hidden ones and fields the user may not read) and options."""
+    root = etree.fromstring(arch.encode())
+    policy = model._security()
+    result = ListArch(default_order=root.get("default_order") or None,
+                      create=root.get("create") not in ("0", "false"),
+                      delete=root.get("delete") not in ("0", "false"))
+    for element in root.iter("field"):
+        if element.getparent() is not root:
+            continue
+        name = element.get("name")
+        model_field = model._fields.get(name)
+        if model_field is None or element.get("column_invisible") in ("1", "True", "true") \
+                or element.get("invisible") in ("1", "True", "true") \
+                or element.get("optional") == "hide":
+            continue
+        if policy is not None and not policy.field_allowed(model.env.uid, model_field):
+            continue
+        result.columns.append(Column(name, element.get("string") or model_field.string,
+                                     model_field, element.get("sum"), element.get("widget")))
+    return result
+
+
+def list_page(page, model: str):
+    """/web/<model>: the list of the window's records, searched, sorted and grouped."""
+    window = resolve(page, model)
+    records_model = window.model
+    args = page.request.args
+    arch = parse_list_arch(records_model, window.arch("list"))
+    search_view = parse_search_view(records_model, window.arch("search"))
+    state = SearchState.from_args(args, search_view, window.context)
+    typed = (args.get("q") or "").strip()
+    if typed and search_view.fields:  # the search box without JavaScript
+        name = args.get("in") if any(f.name == args.get("in") for f in search_view.fields) \
+            else search_view.fields[0].name
+        query = state.query(searches=[*state.searches, (name, typed)], page=1)
+        return page.redirect(f"/web/{records_model._name}?{query}")
+    search_domain, problems = state.domain(page.env, records_model, search_view)
+    domain = AND([window.domain, search_domain])
+    order = _order(state.order, arch) or arch.default_order
+    base = f"/web/{records_model._name}"
+    table = Table(page.env, records_model, arch.columns, base, window)
+    limit = window.limit
+    groups, rows, total = [], [], 0
+    if state.group_by:
+        try:
+            groups = table.groups(domain, state.group_by, 0, state, order, "")
+        except ValidationError as error:  # an ungroupable field typed in the URL
+            problems.append(str(error))
+            state.group_by = []
+    if not state.group_by:
+        offset = (state.page - 1) * limit
+        records = records_model.search(domain, offset=offset, limit=limit, order=order)
+        total = len(records) + offset if len(records) < limit and (records or offset == 0) \
+            else records_model.search_count(domain)
+        rows = table.rows(records)
+    sums = table.sums(domain)
+    return page.render(
+        "list.html", title=window.title, window=window, arch=arch, state=state,
+        search_view=search_view, facets=state.facets(base, search_view, records_model),
+        problems=problems, rows=rows, groups=groups, sums=sums, total=total, limit=limit,
+        base=base, order=order or "", actions=available_actions(page.env, records_model),
+        group_options=_group_options(search_view), custom_groups=_custom_groups(records_model),
+        breadcrumbs=[{"label": window.title, "url": None}])
+
+
+def _order(requested: str | None, arch: ListArch) -> str | None:
+    """The sort asked for in the URL, if it names a sortable column."""
+    if not requested:
+        return None
+    name, _, direction = requested.partition(" ")
+    column = next((c for c in arch.columns if c.name == name and c.sortable), None)
+    if column is None:
+        return None
+    return f"{name} desc" if direction.lower() == "desc" else name
+
+
+def _group_options(search_view) -> list[tuple[str, str]]:
+    """(group-by spec, label) offered in the Group by menu by the search view."""
+    return [(g.group_by, g.label) for g in search_view.group_bys]
+
+
+def _custom_groups(model) -> list[tuple[str, str]]:
+    """Fields a user may pick as a custom group-by (stored, groupable, readable)."""
+    policy = model._security()
+    return sorted(((name, f.string) for name, f in model._fields.items()
+                   if f.stored_column and f.type in GROUPABLE and f.type != "integer"
+                   and name not in ("create_uid", "write_uid", "id")
+                   and (policy is None or policy.field_allowed(model.env.uid, f))),
+                  key=lambda pair: pair[1].lower())
+
+
+class Table:
+    """Rows and groups of a list, formatted for the template."""
+
+    def __init__(self, env, model, columns: list[Column], base: str, window):
+        self.env = env
+        self.model = model
+        self.columns = columns
+        self.base = base
+        self.window = window
+        self.locale = widgets.locale_of(env)
+        self.zone = widgets.user_zone(env)
+
+    def rows(self, records) -> list[dict]:
+        """One dict per record: id, url and formatted cells."""
+        if not records:
+            return []
+        names = [c.name for c in self.columns]
+        currency_fields = self._currency_fields()
+        values = records.read(list(dict.fromkeys(names + list(currency_fields.values()))))
+        tag_names = self._x2many_names(values)
+        symbols = self._currency_symbols(values, currency_fields)
+        rows = []
+        for row in values:
+            cells = []
+            for column in self.columns:
+                value = row[column.name]
+                currency = None
+                if column.name in currency_fields:
+                    currency_value = row.get(currency_fields[column.name])
+                    currency = symbols.get(currency_value[0]) if currency_value else None
+                cells.append({
+                    "text": widgets.display(column.field, value, model=self.model,
+                                            locale=self.locale, zone=self.zone,
+                                            currency=currency,
+                                            names=tag_names.get(column.name)),
+                    "tags": [tag_names[column.name].get(i, "") for i in value]
+                    if column.name in tag_names and column.field.type == "many2many" else None,
+                    "type": column.field.type, "numeric": column.numeric,
+                    "value": value})
+            rows.append({"id": row["id"], "url": self.window.record_url(row["id"]),
+                         "cells": cells})
+        return rows
+
+    def _currency_fields(self) -> dict[str, str]:
+        """monetary column -> the field holding its currency (when the model has it)."""
+        result = {}
+        for column in self.columns:
+            if column.field.type == "monetary":
+                name = column.field.extra.get("currency_field") or "currency_id"
+                if name in self.model._fields:
+                    result[column.name] = name
+        return result
+
+    def _currency_symbols(self, values, currency_fields) -> dict[int, str]:
+        if not currency_fields:
+            return {}
+        comodel_name = self.model._fields[next(iter(currency_fields.values()))].comodel_name
+        ids = {row[f][0] for row in values for f in currency_fields.values() if row[f]}
+        currencies = self.env[comodel_name].sudo().browse(sorted(ids))
+        if "symbol" in currencies._fields:
+            return {c["id"]: c["symbol"] or c["display_name"]
+                    for c in currencies.read(["symbol", "display_name"])}
+        return currencies._display_names()
+
+    def _x2many_names(self, values) -> dict[str, dict[int, str]]:
+        """Display names of the x2many columns' records, one query per column."""
+        result = {}
+        for column in self.columns:
+            if column.field.type in ("many2many", "one2many"):
+                ids = sorted({i for row in values for i in row[column.name]})
+                comodel = self.env[column.field.comodel_name]
+                result[column.name] = comodel.browse(ids)._display_names() if ids else {}
+        return result
+
+    def sums(self, domain) -> dict[str, str]:
+        """Formatted totals of the columns whose arch asks for a sum."""
+        wanted = [c for c in self.columns if c.sum_label and c.numeric and c.field.store]
+        if not wanted:
+            return {}
+        totals = self.model.read_group(domain, [f"{c.name}:sum" for c in wanted], [])
+        row = totals[0] if totals else {}
+        return {c.name: widgets.display(c.field, row.get(c.name) or 0, locale=self.locale)
+                for c in wanted}
+
+    def groups(self, domain, group_by: list[str], level: int, state, order, prefix: str):
+        """The groups of one level (count, sums, label); open groups hold their
+        sub-groups or their first rows."""
+        wanted = [c for c in self.columns if c.sum_label and c.numeric and c.field.store]
+        spec = group_by[level]
+        found = self.model.read_group(domain, [f"{c.name}:sum" for c in wanted], [spec],
+                                      lazy=True)
+        name = spec.partition(":")[0]
+        model_field = self.model._fields[name]
+        result = []
+        for group in found:
+            value = group[spec]
+            key = f"{prefix}/{_key(value)}"
+            opened = key in state.open_groups
+            label = _group_value_label(model_field, value, self.model)
+            open_groups = [k for k in state.open_groups if not k.startswith(key)] if opened \
+                else [*state.open_groups, key]
+            entry = {"key": key, "label": label, "count": group["__count"], "level": level,
+                     "open": opened, "toggle_url": f"{self.base}?"
+                     f"{state.query(open_groups=open_groups)}",
+                     "sums": {c.name: widgets.display(c.field, group.get(c.name) or 0,
+                                                      locale=self.locale) for c in wanted},
+                     "children": [], "rows": [], "more": 0}
+            if opened:
+                if level + 1 < len(group_by):
+                    entry["children"] = self.groups(group["__domain"], group_by, level + 1,
+                                                    state, order, key)
+                else:
+                    limit = self.window.limit
+                    records = self.model.search(group["__domain"], limit=limit, order=order)
+                    entry["rows"] = self.rows(records)
+                    entry["more"] = max(0, group["__count"] - limit)
+            result.append(entry)
+        return result
+
+
+def _key(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return str(value[0])
+    return "none" if value is False or value is None else str(value)
+
+
+def _group_value_label(model_field, value, model) -> str:
+    if value is False or value is None:
+        return "None" if model_field.type != "boolean" else "No"
+    if model_field.type == "many2one":
+        return value[1]
+    if model_field.type == "selection":
+        return dict(model_field.get_selection(model)).get(value, str(value))
+    if model_field.type == "boolean":
+        return "Yes"
+    return str(value)
+

@@ -1,0 +1,1 @@
+from . import shop  # noqa: F401
