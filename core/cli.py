@@ -241,17 +241,24 @@ def list_addons(obj, as_json):
 
 
 @cli.command()
-@click.option("--port", default=8069, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8069, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="gunicorn worker processes (one request at a time each).")
 @click.option("--dev", is_flag=True, help="Werkzeug development server with reloader.")
+@click.option("--access-log", is_flag=True, help="Log every request (off by default).")
 @click.pass_obj
-def serve(obj, port, dev):
-    """Serve the web client on http://127.0.0.1:PORT."""
-    from werkzeug.serving import run_simple
+def serve(obj, host, port, workers, dev, access_log):
+    """Serve the web client on http://HOST:PORT until SIGTERM or Ctrl+C."""
+    from core.web import create_app, serving
 
-    from core.web import create_app
-
-    click.echo(f"Serving {obj.url} on http://127.0.0.1:{port}")
-    run_simple("127.0.0.1", port, create_app(obj.database), use_reloader=dev, threaded=True)
+    if dev:
+        serving.serve_dev(obj.url, lambda: create_app(obj.database), host, port,
+                          announce=click.echo)
+        return
+    options = serving.ServeOptions(host=host, port=port, workers=workers,
+                                   access_log=access_log)
+    serving.serve(obj.url, obj.addons_paths, options, announce=click.echo)
 
 
 @cli.command()

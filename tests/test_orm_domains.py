@@ -494,3 +494,26 @@ def test_domain_property_database_equals_python(env):
         assert env[PARTNER].search_count([("id", "in", ids), *domain]) == len(expected)
 
     check()
+
+
+@pytest.mark.parametrize("domain", [
+    [("sequence", "=", "abc")],
+    [("score", ">", "high")],
+    [("is_company", "=", "yes")],
+    [("country_id", "=", 1.5)],
+    [("sequence", "in", [1, "x"])],
+])
+def test_values_of_the_wrong_type_are_a_validation_error(env, domain):
+    """Both engines refuse a value that does not suit the field, with the field's name
+    (PostgreSQL would otherwise fail with a database error)."""
+    with pytest.raises(ValidationError, match=domain[0][0]):
+        env["test_basic.partner"].search(domain)
+
+
+def test_numbers_compared_with_text_fields_become_text(env):
+    partner = env["test_basic.partner"].create({"name": "Bearing", "ref": "42"})
+    assert env["test_basic.partner"].search([("ref", "=", 42)]) == partner
+
+
+def test_reading_no_record_reads_nothing(env):
+    assert env["test_basic.tag"].browse([]).read(["name", "color"]) == []

@@ -83,20 +83,31 @@ def test_repeated_failed_logins_are_refused_for_a_while(env):
     attempts.check_allowed("someone", "10.0.0.9")
 
 
-def test_menus_are_filtered_by_groups(env):
+def test_menus_are_filtered_by_groups_and_readable_models(env):
     action = env["ir.actions.window"].create({"name": "Users", "res_model": "res.users"})
+    parameters = env["ir.actions.window"].create({"name": "Parameters",
+                                                  "res_model": "ir.config.parameter"})
     settings = env["ir.ui.menu"].create({
-        "name": "Settings", "groups_id": [(6, 0, [env.ref("base.group_system").id])]})
+        "name": "Admin", "groups_id": [(6, 0, [env.ref("base.group_system").id])]})
     env["ir.ui.menu"].create({"name": "Users", "parent_id": settings.id, "action_id": action.id})
     everyone = env["ir.ui.menu"].create({"name": "Discuss"})
     env["ir.ui.menu"].create({"name": "Inbox", "parent_id": everyone.id,
                               "action_id": action.id})
+    env["ir.ui.menu"].create({"name": "Parameters", "parent_id": everyone.id,
+                              "action_id": parameters.id})  # employees may not read them
     env["ir.ui.menu"].create({"name": "Empty"})  # opens nothing: never shown
-    names = [m["name"] for m in env["ir.ui.menu"].with_user(emma(env)).visible_tree()]
-    assert names == ["Discuss"]
-    admin_tree = env["ir.ui.menu"].visible_tree()
-    assert [m["name"] for m in admin_tree] == ["Settings", "Discuss"]
+    mine = {"Admin", "Discuss", "Empty"}
+
+    def tree(menus):
+        return [m for m in menus.visible_tree() if m["name"] in mine]
+
+    emma_tree = tree(env["ir.ui.menu"].with_user(emma(env)))
+    assert [m["name"] for m in emma_tree] == ["Discuss"]
+    assert [c["name"] for c in emma_tree[0]["children"]] == ["Inbox"]
+    admin_tree = tree(env["ir.ui.menu"])
+    assert [m["name"] for m in admin_tree] == ["Admin", "Discuss"]
     assert admin_tree[0]["children"][0]["action_id"] == action.id
+    assert [c["name"] for c in admin_tree[1]["children"]] == ["Inbox", "Parameters"]
 
 
 def tessera(url, *args, stdin=None):

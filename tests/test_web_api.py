@@ -357,6 +357,9 @@ def test_bad_bodies_are_400(client, keys):
         response = call(client, "POST", f"{BASE}/{ORDER}", key, data=data,
                         content_type="application/json")
         assert error_of(response, 400)["code"] in ("invalid_json", "invalid_body"), data[:20]
+    huge = call(client, "POST", f"{BASE}/{ORDER}", key, data=b" " * (api.MAX_BODY + 1),
+                content_type="application/json")
+    assert error_of(huge, 413)["code"] == "too_large"
 
 
 def test_a_failing_request_is_rolled_back_as_a_whole(client, keys, world, monkeypatch):

@@ -343,6 +343,28 @@ class DomainCompiler:
                     from exc
         if field.type == "many2one" and hasattr(value, "_ids"):
             return value._ids[0] if value._ids else None
+        return self._checked(field, value)
+
+    def _checked(self, field, value):
+        """`value` when its type suits `field` (numbers become text for text fields);
+        otherwise a ValidationError, rather than a database error on PostgreSQL."""
+        if value is None:
+            return value
+        kind = field.type
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind in ("char", "text", "html", "selection") and number:
+            return str(value)
+        expected = {
+            "integer": lambda v: number or isinstance(v, bool),
+            "float": lambda v: number, "monetary": lambda v: number,
+            "boolean": lambda v: isinstance(v, bool) or v in (0, 1),
+            "char": lambda v: isinstance(v, str), "text": lambda v: isinstance(v, str),
+            "html": lambda v: isinstance(v, str), "selection": lambda v: isinstance(v, str),
+            "many2one": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        }.get(kind)
+        if expected is not None and not expected(value):
+            raise _error(self.model, f"{field.name} holds {kind} values: {value!r} cannot be "
+                                     "compared with it")
         return value
 
     def _like(self, column, op, value) -> sa.ColumnElement:

@@ -215,7 +215,7 @@ class ReadingMixin:
             if field in fetched:
                 columns[field.name] = fetched[field]
             elif field.stored_column:
-                values = cache[field]
+                values = cache.get(field, {})  # nothing cached when there is no record
                 columns[field.name] = [values[i] for i in ids]
             else:
                 columns[field.name] = [r._get_raw(field) for r in records]

@@ -103,8 +103,8 @@ class ResUsersSecurity(Model):
     groups_id = fields.Many2many("res.groups", relation="res_groups_users_rel", column1="uid",
                                  column2="gid", string="Groups")
     department_id = fields.Many2one("res.department", ondelete="set null", index=True)
-    lang = fields.Char(default="en_US")
-    tz = fields.Char(default="UTC")
+    lang = fields.Char(string="Language", default="en_US")
+    tz = fields.Char(string="Time zone", default="UTC")
 
     def _compute_password(self):
         for user in self:

@@ -78,9 +78,9 @@ def api_app(database):
                 405, "method_not_allowed", f"{request.method} is not allowed on "
                 f"{request.path}; use {allowed}.", {"Allow": allowed}))
         except HTTPException as error:
-            response = error_response(ApiError(
-                error.code or 400, "not_found" if error.code == 404 else "bad_request",
-                _http_message(error, request)))
+            code = {404: "not_found", 413: "too_large"}.get(error.code, "bad_request")
+            response = error_response(ApiError(error.code or 400, code,
+                                               _http_message(error, request)))
         return response(environ, start_response)
 
     return application

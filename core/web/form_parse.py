@@ -146,7 +146,7 @@ def _one2many(env, model_field, form, node: FieldNode, zone) -> list:
             continue
         line_values = {}
         for sub, column in columns.items():
-            if column["readonly"] or sub not in posted and f"{sub}__display" not in posted:
+            if column["readonly"] or (sub not in posted and f"{sub}__display" not in posted):
                 continue
             sub_field = column["field"]
             label = f"{node.label}, line {index + 1}: {column['label']}"

@@ -20,6 +20,8 @@ from core.web.conditions import holds
 LAYOUT_TAGS = ("sheet", "group", "notebook", "page", "div", "span", "h1", "h2", "h3", "p",
                "separator", "label", "newline", "footer", "header")
 
+TITLE_TAGS = ("h1", "h2", "h3", "span", "p")  # a field there shows no label
+
 
 @dataclass
 class FieldNode:
@@ -159,8 +161,8 @@ class FormBuilder:
             return {"kind": "notebook", "pages": pages}
         if tag == "group":
             children = self._children(element)
-            columns = all(c.get("kind") == "group" for c in children if isinstance(c, dict)) \
-                and bool(children)
+            columns = bool(children) and all(
+                isinstance(c, dict) and c.get("kind") == "group" for c in children)
             return {"kind": "group", "label": element.get("string"), "children": children,
                     "columns": columns}
         if tag in LAYOUT_TAGS:
@@ -203,7 +205,8 @@ class FormBuilder:
             type=model_field.type, widget=element.get("widget"),
             required=bool(model_field.required) or holds(element.get("required"),
                                                          self.values, self.env.uid),
-            readonly=readonly, invisible=False, nolabel=element.get("nolabel") == "1",
+            readonly=readonly, invisible=False,
+            nolabel=element.get("nolabel") == "1" or element.getparent().tag in TITLE_TAGS,
             help=model_field.help, error=self.errors.get(name),
             placeholder=element.get("placeholder"))
         value = self.values.get(name, False)

@@ -172,8 +172,7 @@ def autocomplete(page, model: str):
     name = args.get("field", "")
     model_field = window.model._fields.get(name)
     if model_field is None or model_field.type not in ("many2one", "many2many"):
-        comodel_name = args.get("relation") if name.count(".") == 1 else None
-        if comodel_name is None:
+        if name.count(".") != 1:
             return _json({"error": f"{model} has no many2one or many2many {name!r}"}, 400)
     else:
         comodel_name = model_field.comodel_name

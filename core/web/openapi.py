@@ -71,8 +71,8 @@ def from_json(records, body: dict) -> dict:
     for name, value in body.items():
         field = records._fields.get(name)
         kind = field.type if field is not None else None
-        if kind == "many2one" and isinstance(value, dict):
-            value = value.get("id")
+        if kind == "many2one" and isinstance(value, dict) and "id" in value:
+            value = value["id"]
         elif kind == "binary" and isinstance(value, str):
             try:
                 value = base64.b64decode(value, validate=True)
@@ -232,26 +232,14 @@ def _model_schemas(model) -> tuple[dict, dict]:
 
 def _field_schema(info: dict) -> dict:
     kind = info["type"]
-    if kind in ("char", "text", "html"):
-        return {"type": ["string", "null"]}
     if kind == "selection":
         return {"type": ["string", "null"], "enum": [v for v, _l in info["selection"]] + [None]}
-    if kind in ("date", "datetime"):
-        return {"type": ["string", "null"], "format": "date" if kind == "date" else "date-time"}
-    if kind == "integer":
-        return {"type": "integer"}
-    if kind in ("float", "monetary"):
-        return {"type": "number"}
-    if kind == "boolean":
-        return {"type": "boolean"}
     if kind == "many2one":
         return {"anyOf": [{"$ref": "#/components/schemas/Many2one"}, {"type": "null"}],
                 "x-relation": info["relation"]}
     if kind in ("one2many", "many2many"):
         return {"type": "array", "items": {"type": "integer"}, "x-relation": info["relation"]}
-    if kind == "binary":
-        return {"type": ["string", "null"], "contentEncoding": "base64"}
-    return {}
+    return dict(_PLAIN_SCHEMAS.get(kind, {}))
 
 
 def _input_override(info: dict) -> dict:
@@ -267,36 +255,36 @@ def _input_override(info: dict) -> dict:
 def _model_paths(env, model, prefix: str) -> dict:
     name = model._name
     ref = {"$ref": f"#/components/schemas/{name}"}
-    body = {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{name}.input"}}}}
-    errors = {code: {"$ref": "#/components/responses/Error"}
-              for code in ("400", "401", "403", "404", "409", "503")}
-    one = {"200": _json(ref, "The record"), **errors}
-    collection = {"get": {
-        "operationId": f"{name}.list", "tags": [name], "summary": f"Search {name} records",
-        "parameters": [*_LIST_PARAMETERS, _FIELDS_PARAMETER],
-        "responses": {"200": _json({"type": "object", "required": ["records", "count"],
-                                    "properties": {"records": {"type": "array", "items": ref},
-                                                   "count": {"type": "integer"}}},
-                                   "The records of the page and the total count"), **errors}}}
+    page = {"type": "object", "required": ["records", "count"], "properties": {
+        "records": {"type": "array", "items": ref}, "count": {"type": "integer"}}}
+    collection = {"get": _operation(name, "list", f"Search {name} records", {
+        "200": _json(page, "The records of the page and the total count")}, _LIST_PARAMETERS)}
     if may(env, name, "create"):
-        collection["post"] = {"operationId": f"{name}.create", "tags": [name],
-                              "summary": f"Create a {name} record",
-                              "parameters": [_FIELDS_PARAMETER], "requestBody": body,
-                              "responses": {"201": _json(ref, "The new record"), **errors}}
+        collection["post"] = _operation(name, "create", f"Create a {name} record",
+                                        {"201": _json(ref, "The new record")}, body=True)
     item = {"parameters": [{"name": "id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
-            "get": {"operationId": f"{name}.read", "tags": [name], "summary": f"Read a {name}",
-                    "parameters": [_FIELDS_PARAMETER], "responses": one}}
+            "get": _operation(name, "read", f"Read a {name}", {"200": _json(ref, "The record")})}
     if may(env, name, "write"):
-        item["patch"] = {"operationId": f"{name}.update", "tags": [name],
-                         "summary": f"Update a {name}", "parameters": [_FIELDS_PARAMETER],
-                         "requestBody": body, "responses": one}
+        item["patch"] = _operation(name, "update", f"Update a {name}",
+                                   {"200": _json(ref, "The record")}, body=True)
     if may(env, name, "unlink"):
-        item["delete"] = {"operationId": f"{name}.delete", "tags": [name],
-                          "summary": f"Delete a {name}",
-                          "responses": {"204": {"description": "Deleted"}, **errors}}
+        item["delete"] = _operation(name, "delete", f"Delete a {name}",
+                                    {"204": {"description": "Deleted"}}, fields=False)
     return {f"{prefix}/{name}": collection, f"{prefix}/{name}/{{id}}": item}
+
+
+def _operation(model: str, verb: str, summary: str, responses: dict, parameters=(),
+               body: bool = False, fields: bool = True) -> dict:
+    errors = {code: {"$ref": "#/components/responses/Error"}
+              for code in ("400", "401", "403", "404", "409", "503")}
+    operation = {"operationId": f"{model}.{verb}", "tags": [model], "summary": summary,
+                 "parameters": [*parameters, *([_FIELDS_PARAMETER] if fields else [])],
+                 "responses": {**responses, **errors}}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{model}.input"}}}}
+    return operation
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -317,6 +305,15 @@ _LIST_PARAMETERS = [
     _query("offset", "Records to skip", {"type": "integer", "minimum": 0, "default": 0}),
     _query("order", "e.g. 'name desc, id'", {"type": "string"}),
 ]
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+_PLAIN_SCHEMAS = {
+    "char": _NULLABLE_TEXT, "text": _NULLABLE_TEXT, "html": _NULLABLE_TEXT,
+    "date": {**_NULLABLE_TEXT, "format": "date"},
+    "datetime": {**_NULLABLE_TEXT, "format": "date-time"},
+    "integer": {"type": "integer"}, "float": {"type": "number"},
+    "monetary": {"type": "number"}, "boolean": {"type": "boolean"},
+    "binary": {**_NULLABLE_TEXT, "contentEncoding": "base64"},
+}
 _ERROR_RESPONSE = _json({"$ref": "#/components/schemas/Error"}, "An error")
 _COMMON_SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
