@@ -3,6 +3,7 @@ commands; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 
 from core import Database
 from core.exceptions import AccessError
-from core.security.sessions import LOGIN_MAX_FAILURES, digest
+from core.security.sessions import LOGIN_MAX_FAILURES, SESSION_LIFETIME, digest
 from tests.conftest import ENGINES, database_url
 from tests.views_support import rolled_back
 
@@ -47,6 +48,19 @@ def test_a_session_is_found_by_its_id_and_only_its_hash_is_stored(env):
     assert not env["res.users.session"].find("forged")
     session.close()
     assert not env["res.users.session"].find(sid)
+
+
+def test_a_used_session_stays_alive_and_an_unused_one_expires(env):
+    sessions = env["res.users.session"]
+    sid, _token = sessions.open(emma(env).id)
+    session = sessions.find(sid)
+    now = session.last_seen
+    session.last_seen = now - SESSION_LIFETIME + dt.timedelta(hours=2)
+    assert sessions.find(sid) == session  # used again: its expiry slides
+    assert session.last_seen >= now
+    session.last_seen = now - SESSION_LIFETIME - dt.timedelta(minutes=1)
+    assert not sessions.find(sid)
+    assert not sessions.sudo().search([("id", "=", session.id)])
 
 
 def test_a_new_password_closes_the_sessions_of_the_user(env):

@@ -10,7 +10,8 @@ import secrets
 from core.exceptions import AccessError
 from core.orm import Model, fields
 
-SESSION_LIFETIME = dt.timedelta(days=7)
+SESSION_LIFETIME = dt.timedelta(days=7)  # since the session was last used
+SEEN_PRECISION = dt.timedelta(hours=1)
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
 
@@ -50,13 +51,17 @@ class ResUsersSession(Model):
         return sid, token
 
     def find(self, sid: str | None):
-        """The live session of cookie value `sid` (empty when unknown or expired)."""
+        """The live session of cookie value `sid` (empty when unknown or expired, that is
+        unused for SESSION_LIFETIME); using it keeps it alive."""
         if not sid:
             return self.browse(())
         session = self.sudo().search([("sid_hash", "=", digest(sid))], limit=1)
-        if session and session.last_seen < _now() - SESSION_LIFETIME:
+        now = _now()
+        if session and session.last_seen < now - SESSION_LIFETIME:
             session.unlink()
             return self.browse(())
+        if session and session.last_seen < now - SEEN_PRECISION:
+            session.last_seen = now  # sliding expiry, written at most once per interval
         return session
 
     def close(self) -> None:

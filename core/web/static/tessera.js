@@ -11,18 +11,59 @@ document.addEventListener("click", (event) => {
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
 
+// Dropdowns (<details>): one open at a time, closed by a click elsewhere or Escape;
+// arrow keys move between the entries of a menu.
+const dropdowns = () => $$("details.dropdown-menu, details.usermenu");
+document.addEventListener("toggle", (event) => {
+  const details = event.target;
+  if (!(details instanceof HTMLDetailsElement)) return;
+  const summary = $("summary", details);
+  if (summary) summary.setAttribute("aria-expanded", details.open ? "true" : "false");
+  if (details.open) dropdowns().forEach((other) => { if (other !== details) other.open = false; });
+}, true);
+dropdowns().forEach((details) => $("summary", details)?.setAttribute("aria-expanded", "false"));
+document.addEventListener("click", (event) => {
+  dropdowns().forEach((details) => { if (details.open && !details.contains(event.target)) details.open = false; });
+});
+document.addEventListener("keydown", (event) => {
+  const details = event.target.closest && event.target.closest("details[open]");
+  if (!details) return;
+  if (event.key === "Escape") {
+    details.open = false;
+    $("summary", details).focus();
+    return;
+  }
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const items = $$("[role=menuitem], [role=menuitemcheckbox], .dropdown button, .dropdown a", details)
+    .filter((item, index, all) => all.indexOf(item) === index && item.offsetParent !== null);
+  if (!items.length || event.target.matches("select")) return;
+  const at = items.indexOf(event.target);
+  const next = event.key === "ArrowDown" ? (at + 1) % items.length : (at <= 0 ? items.length : at) - 1;
+  items[next].focus();
+  event.preventDefault();
+});
+
 // Lists: the whole row opens the record; selection and the Actions menu.
 function updateSelection(form) {
   const boxes = $$("input[name=ids]", form);
   const count = boxes.filter((b) => b.checked).length;
   const label = $("[data-selected-count]", form);
   if (label) label.textContent = count ? `${count} selected` : "";
+  const all = $("[data-select-all]", form);
+  if (all) {
+    all.checked = count > 0 && count === boxes.length;
+    all.indeterminate = count > 0 && count < boxes.length;
+  }
+  boxes.forEach((box) => box.closest("tr")?.classList.toggle("selected", box.checked));
   const actions = $("[data-actions]", form);
   if (actions) actions.classList.toggle("none-selected", count === 0);
 }
 document.addEventListener("click", (event) => {
   const row = event.target.closest("tr[data-href]");
   if (!row || event.target.closest("a, input, label, button, select")) return;
+  const cell = event.target.closest("td.select");
+  if (cell) { $("input", cell)?.click(); return; } // a miss of the small box still ticks it
+  if (window.getSelection().toString()) return; // selecting text, not opening
   window.location.href = row.dataset.href;
 });
 document.addEventListener("change", (event) => {
@@ -34,11 +75,20 @@ document.addEventListener("change", (event) => {
   updateSelection(form);
 });
 $$("[data-list]").forEach(updateSelection);
+// Picking an action with the mouse runs it; with the keyboard, Apply (or Enter) does,
+// so that the arrow keys can go through the entries.
 $$("[data-list] select[name=action]").forEach((select) => {
-  select.addEventListener("change", () => { if (select.value) select.form.requestSubmit(); });
+  let byPointer = false;
+  select.addEventListener("pointerdown", () => { byPointer = true; });
+  select.addEventListener("keydown", (event) => {
+    byPointer = false;
+    if (event.key === "Enter" && select.value) { event.preventDefault(); select.form.requestSubmit(); }
+  });
+  select.addEventListener("change", () => { if (byPointer && select.value) select.form.requestSubmit(); });
 });
 
-// Search box: "Search <field> for: <text>" suggestions.
+// Search box: "Search <field> for: <text>" suggestions (a combobox); Backspace in the
+// empty box removes the last facet.
 $$("[data-search]").forEach((search) => {
   const input = $("[data-search-input]", search);
   const list = $("[data-suggestions]", search);
@@ -50,53 +100,93 @@ $$("[data-search]").forEach((search) => {
   const show = () => {
     const text = input.value.trim();
     list.hidden = !text;
+    input.setAttribute("aria-expanded", text ? "true" : "false");
     items.forEach((item, index) => {
       $("[data-echo]", item).textContent = text;
       item.classList.toggle("active", index === active);
+      item.setAttribute("aria-selected", index === active ? "true" : "false");
     });
+    if (text) input.setAttribute("aria-activedescendant", items[active].id);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const hide = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
   };
   const pick = (index) => {
     fieldSelect.value = items[index].dataset.field;
     input.form.requestSubmit();
   };
   input.addEventListener("input", () => { active = 0; show(); });
+  input.addEventListener("focus", () => { if (input.value.trim()) show(); });
   input.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); show(); event.preventDefault(); }
-    else if (event.key === "ArrowUp") { active = Math.max(active - 1, 0); show(); event.preventDefault(); }
+    if (event.key === "ArrowDown" && input.value.trim()) { active = Math.min(active + 1, items.length - 1); show(); event.preventDefault(); }
+    else if (event.key === "ArrowUp" && input.value.trim()) { active = Math.max(active - 1, 0); show(); event.preventDefault(); }
     else if (event.key === "Enter" && input.value.trim()) { event.preventDefault(); pick(active); }
-    else if (event.key === "Escape") { list.hidden = true; }
+    else if (event.key === "Escape") hide();
+    else if (event.key === "Backspace" && !input.value) {
+      const facets = $$(".facet-remove", search);
+      if (facets.length) { event.preventDefault(); window.location.href = facets[facets.length - 1].href; }
+    }
   });
-  items.forEach((item, index) => item.addEventListener("mousedown", (event) => {
-    event.preventDefault(); pick(index);
-  }));
-  input.addEventListener("blur", () => { list.hidden = true; });
+  items.forEach((item, index) => {
+    item.addEventListener("mousedown", (event) => { event.preventDefault(); pick(index); });
+    item.addEventListener("mousemove", () => { if (active !== index) { active = index; show(); } });
+  });
+  input.addEventListener("blur", hide);
 });
 
 // Many2one and many2many: suggestions from /web/<model>/autocomplete.
 let pending = null;
+let optionIds = 0;
 async function suggest(box, input) {
   const list = $(".suggestions", box);
   const url = `${box.dataset.url}&q=${encodeURIComponent(input.value.trim())}`;
   const request = pending = fetch(url, { headers: { Accept: "application/json" } });
-  const response = await request;
-  if (request !== pending || !response.ok) return;
-  const results = await response.json();
-  list.replaceChildren(...results.map((result, index) => {
+  let results;
+  try {
+    const response = await request;
+    if (request !== pending || !response.ok) return;
+    results = await response.json();
+  } catch (error) {
+    return; // offline or the page is going away: the form still works by name
+  }
+  if (request !== pending || document.activeElement !== input) return;
+  if (!list.id) list.id = `suggestions-${++optionIds}`;
+  input.setAttribute("aria-controls", list.id);
+  const chosen = box.matches("[data-many2many]")
+    ? $$("[data-tag]", box).filter((tag) => tag.checked).map((tag) => tag.value) : [];
+  const offered = results.filter((result) => !chosen.includes(String(result.id)));
+  list.replaceChildren(...offered.map((result) => {
     const item = document.createElement("li");
     item.setAttribute("role", "option");
+    item.id = `option-${++optionIds}`;
     item.dataset.id = result.id;
     item.textContent = result.name;
-    if (index === 0) item.classList.add("active");
     return item;
   }));
-  if (!results.length) {
+  if (!offered.length) {
     const item = document.createElement("li");
-    item.textContent = "Nothing found";
+    item.textContent = input.value.trim() ? `Nothing found for "${input.value.trim()}"` : "Nothing to choose";
     item.className = "empty";
     list.append(item);
   }
   list.hidden = false;
   input.setAttribute("aria-expanded", "true");
+  activate(box, offered.length ? 0 : -1);
+}
+function activate(box, index) {
+  const input = $("[data-display]", box);
+  const items = $$(".suggestions li[data-id]", box);
+  items.forEach((item, at) => {
+    item.classList.toggle("active", at === index);
+    item.setAttribute("aria-selected", at === index ? "true" : "false");
+  });
+  if (items[index]) {
+    input.setAttribute("aria-activedescendant", items[index].id);
+    items[index].scrollIntoView({ block: "nearest" });
+  } else input.removeAttribute("aria-activedescendant");
 }
 function choose(box, item) {
   const input = $("[data-display]", box);
@@ -104,10 +194,11 @@ function choose(box, item) {
   if (box.matches("[data-many2many]")) {
     const tag = document.createElement("label");
     tag.className = "tag";
-    const box2 = document.createElement("input");
-    Object.assign(box2, { type: "checkbox", name: box.dataset.name, value: item.dataset.id, checked: true });
-    box2.dataset.tag = "";
-    tag.append(box2, item.textContent);
+    const check = document.createElement("input");
+    Object.assign(check, { type: "checkbox", name: box.dataset.name, value: item.dataset.id, checked: true,
+      title: "Untick to remove" });
+    check.dataset.tag = "";
+    tag.append(check, item.textContent);
     input.before(tag);
     input.value = "";
   } else {
@@ -115,58 +206,82 @@ function choose(box, item) {
     input.value = item.textContent;
   }
   closeSuggestions(box);
+  input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 function closeSuggestions(box) {
   $(".suggestions", box).hidden = true;
-  $("[data-display]", box).setAttribute("aria-expanded", "false");
+  const input = $("[data-display]", box);
+  input.setAttribute("aria-expanded", "false");
+  input.removeAttribute("aria-activedescendant");
 }
+const comboBox = (target) => {
+  const box = target.closest && target.closest("[data-many2one], [data-many2many]");
+  return box && target.matches("[data-display]") ? box : null;
+};
 document.addEventListener("input", (event) => {
-  const box = event.target.closest("[data-many2one], [data-many2many]");
-  if (!box || !event.target.matches("[data-display]")) return;
+  const box = comboBox(event.target);
+  if (!box) return;
   if (box.matches("[data-many2one]")) $("[data-id]", box).value = "";
   suggest(box, event.target);
 });
 document.addEventListener("focusin", (event) => {
-  const box = event.target.closest("[data-many2one], [data-many2many]");
-  if (box && event.target.matches("[data-display]") && !event.target.value) suggest(box, event.target);
+  const box = comboBox(event.target);
+  if (box && !event.target.value) suggest(box, event.target);
 });
 document.addEventListener("focusout", (event) => {
-  const box = event.target.closest("[data-many2one], [data-many2many]");
-  if (box && event.target.matches("[data-display]")) setTimeout(() => closeSuggestions(box), 150);
+  const box = comboBox(event.target);
+  if (box) closeSuggestions(box);
 });
 document.addEventListener("mousedown", (event) => {
   const item = event.target.closest(".suggestions li");
   if (!item) return;
-  event.preventDefault();
+  event.preventDefault(); // keep the focus in the input
   choose(item.closest("[data-many2one], [data-many2many]"), item);
 });
 document.addEventListener("keydown", (event) => {
-  const box = event.target.closest("[data-many2one], [data-many2many]");
-  if (!box || !event.target.matches("[data-display]")) return;
+  const box = comboBox(event.target);
+  if (!box) return;
   const list = $(".suggestions", box);
   const items = $$("li[data-id]", list);
   const current = items.findIndex((item) => item.classList.contains("active"));
-  const move = (to) => items.forEach((item, index) => item.classList.toggle("active", index === to));
-  if (event.key === "ArrowDown" && items.length) { move(Math.min(current + 1, items.length - 1)); event.preventDefault(); }
-  else if (event.key === "ArrowUp" && items.length) { move(Math.max(current - 1, 0)); event.preventDefault(); }
-  else if (event.key === "Enter" && !list.hidden && items.length) { choose(box, items[Math.max(current, 0)]); event.preventDefault(); }
-  else if (event.key === "Escape") closeSuggestions(box);
+  if (event.key === "ArrowDown") {
+    if (list.hidden) suggest(box, event.target);
+    else if (items.length) activate(box, Math.min(current + 1, items.length - 1));
+    event.preventDefault();
+  } else if (event.key === "ArrowUp" && !list.hidden && items.length) {
+    activate(box, Math.max(current - 1, 0));
+    event.preventDefault();
+  } else if (event.key === "Enter" && !list.hidden) {
+    if (items.length) choose(box, items[Math.max(current, 0)]);
+    event.preventDefault(); // choosing, not saving the form
+  } else if (event.key === "Escape" && !list.hidden) {
+    closeSuggestions(box);
+    event.preventDefault();
+  } else if (event.key === "Backspace" && box.matches("[data-many2many]") && !event.target.value) {
+    const tags = $$("[data-tag]", box).filter((tag) => tag.checked);
+    if (tags.length) { tags[tags.length - 1].click(); event.preventDefault(); }
+  }
 });
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-tag]") && !event.target.checked) event.target.closest(".tag").hidden = true;
 });
 
-// One2many: add a line by copying the empty one with the next index.
+// One2many: the empty line is a template; "Add a line" copies it with the next index.
+$$("[data-one2many]").forEach((widget) => {
+  const template = $("[data-new-line]", widget);
+  if (template && $("[data-add-line]", widget)) template.hidden = true;
+});
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-add-line]");
   if (!button) return;
   const widget = button.closest("[data-one2many]");
   const body = $("[data-lines]", widget);
   const template = $("[data-new-line]", widget);
-  const next = $$("tr[data-line]", body).length;
+  const next = Math.max(-1, ...$$("[name$='.id']", body).map((input) => Number(input.name.split(".")[1]))) + 1;
   const name = widget.dataset.name;
   const row = template.cloneNode(true);
   row.removeAttribute("data-new-line");
+  row.hidden = false;
   $$("[name]", row).forEach((input) => {
     input.name = input.name.replace(new RegExp(`^${name}\\.\\d+\\.`), `${name}.${next}.`);
     if (input.type === "checkbox") input.checked = false; else input.value = "";
@@ -175,19 +290,43 @@ document.addEventListener("click", (event) => {
   const first = $("input:not([type=hidden]), select", row);
   if (first) first.focus();
 });
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-delete-line]")) {
+    event.target.closest("tr").classList.toggle("deleted", event.target.checked);
+  }
+});
 
-// Notebooks: one page at a time.
+// Notebooks: one page at a time; arrow keys move between the tabs.
 $$("[data-notebook]").forEach((notebook) => {
   const tabs = $$("[data-tab]", notebook);
-  const open = (tab) => {
+  const open = (tab, focus = false) => {
     tabs.forEach((other) => {
       const on = other === tab;
       other.classList.toggle("active", on);
       other.setAttribute("aria-selected", on ? "true" : "false");
+      other.setAttribute("tabindex", on ? "0" : "-1");
       document.getElementById(other.dataset.tab).hidden = !on;
     });
+    if (focus) tab.focus();
   };
-  tabs.forEach((tab) => tab.addEventListener("click", (event) => { event.preventDefault(); open(tab); }));
+  tabs.forEach((tab, index) => {
+    tab.setAttribute("aria-controls", tab.dataset.tab);
+    tab.addEventListener("click", (event) => { event.preventDefault(); open(tab); });
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (step) { open(tabs[(index + step + tabs.length) % tabs.length], true); event.preventDefault(); }
+      else if (event.key === "Home") { open(tabs[0], true); event.preventDefault(); }
+      else if (event.key === "End") { open(tabs[tabs.length - 1], true); event.preventDefault(); }
+    });
+  });
   const withError = tabs.find((tab) => $(".has-error", document.getElementById(tab.dataset.tab)));
   if (tabs.length) open(withError || tabs[0]);
+});
+
+// Forms: Ctrl+S (or Cmd+S) saves.
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+    const form = $("form[data-form]");
+    if (form) { event.preventDefault(); form.requestSubmit(); }
+  }
 });
