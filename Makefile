@@ -36,6 +36,7 @@ test: setup lint
 
 bench: setup
 	$(PY) bench/orm_workload.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf .venv .tools data artifacts

@@ -12,8 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from core.security.sessions import LOGIN_MAX_FAILURES, digest
+from core.web import create_app
 from tests.conftest import ENGINES
-from tests.web_support import PASSWORDS, Shop, doc, shop_world, texts
+from tests.web_support import PASSWORDS, Browser, Shop, doc, shop_world, texts
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -68,6 +69,13 @@ def test_login_opens_a_database_session_behind_an_httponly_cookie(shop: Shop, us
     sid = header.split(";")[0].split("=", 1)[1]
     assert sessions_of(shop, user) == [digest(sid)]
     assert "Walt" in browser.page("/web/preferences")
+
+
+def test_cookies_are_secure_behind_https(shop: Shop, user):
+    """With secure_cookies (behind HTTPS), the session and CSRF cookies are Secure."""
+    browser = Browser(create_app(shop.database, secure_cookies=True))
+    assert "Secure" in cookie_header(browser.get("/web/login"), "tessera_csrf")
+    assert "Secure" in cookie_header(browser.login("walt", "walt-secret-1"), "tessera_session")
 
 
 def test_wrong_password_is_refused_and_keeps_the_login(shop: Shop, user):

@@ -134,6 +134,22 @@ def test_action_of_another_model_is_ignored(shop: Shop):
     assert texts(doc(html), "//h1") == ["Customers"]
 
 
+@pytest.mark.parametrize("action", ["abc", "99999999999999999999", "\N{SUPERSCRIPT TWO}",
+                                    "-1", "0"])
+def test_action_parameter_that_is_no_action_is_ignored(shop: Shop, action):
+    """An `action` that is no action id falls back to the model's first action."""
+    html = shop.as_user("sally").page(f"/web/ws.order?action={action}")
+    assert texts(doc(html), "//h1") == ["Orders"]
+
+
+@pytest.mark.parametrize("path", ["/web/action/99999999999999999999", "/web/action/0",
+                                  "/web/menu/99999999999999999999", "/web/menu/abc",
+                                  "/web/action/\N{SUPERSCRIPT TWO}"])
+def test_action_and_menu_urls_that_are_no_ids_are_404(shop: Shop, path):
+    """Menu and action ids out of range are 404 pages."""
+    shop.as_user("sally").page(path, 404)
+
+
 def test_unknown_page_is_a_404_with_the_layout(shop: Shop):
     """An unknown URL of a logged-in user is a 404 page inside the frame."""
     html = shop.as_user("sally").page("/web/ws.order/12/nothing", 404)

@@ -173,7 +173,7 @@ class Browser:
         """The HTML of `path`, after checking the status."""
         response = self.get(path)
         assert response.status_code == status, (response.status_code, response.location,
-                                                response.get_data(as_text=True)[:2000])
+                                                main_text(response))
         return response.get_data(as_text=True)
 
     def login(self, login: str, password: str | None = None) -> TestResponse:
@@ -220,6 +220,13 @@ def doc(response_or_html) -> lxml.html.HtmlElement:
     text = response_or_html if isinstance(response_or_html, str) else \
         response_or_html.get_data(as_text=True)
     return lxml.html.fromstring(text)
+
+
+def main_text(response) -> str:
+    """The text of a page's main part (for assertion messages)."""
+    found = doc(response).xpath("//main") if response.data else []
+    return " ".join(found[0].text_content().split())[:1000] if found else \
+        response.get_data(as_text=True)[:1000]
 
 
 def texts(document, xpath: str) -> list[str]:
@@ -272,3 +279,18 @@ def add_orders(shop: Shop, count: int, **values) -> list[int]:
             {"name": f"NEW-{number}", "customer_id": shop.customers["gemini"], **values}
             for number in range(1, count + 1)])
         return orders.ids
+
+
+def order_with_lines(shop: Shop) -> int:
+    """A new quotation of sally's with two lines (Desk 2 x 50, Lamp 1 x 20)."""
+    [order_id] = add_orders(shop, 1, user_id=shop.users["sally"], line_ids=[
+        (0, 0, {"product": "Desk", "quantity": 2, "price": 50}),
+        (0, 0, {"product": "Lamp", "quantity": 1, "price": 20})])
+    return order_id
+
+
+def lines_of(shop: Shop, order_id: int) -> list[tuple]:
+    """(product, quantity, price, tag name) of an order's lines, in order."""
+    with shop.database.env() as env:
+        return [(line.product, line.quantity, line.price, line.tag_id.name or None)
+                for line in env["ws.order"].browse(order_id).line_ids]

@@ -1,11 +1,15 @@
 {
     "name": "Base",
     "version": "1.0",
-    "summary": "Standard groups, access rights and the Settings app; every database has it.",
-    "description": "The groups every addon builds on (employee, settings, portal, public) "
-                   "and the access rights of the system models.",
+    "summary": "Standard groups, access rights, the Settings app, and the chatter, "
+               "activities and attachments; every database has it.",
+    "description": "The groups every addon builds on (employee, settings, portal, public), "
+                   "the access rights of the system models, and mail.thread (messages, "
+                   "followers, field tracking), mail.activity and ir.attachment "
+                   "(docs/mail.md).",
     "depends": [],
-    "data": ["security/groups.xml", "security/access.csv", "views/settings.xml"],
+    "data": ["security/groups.xml", "security/access.csv", "data/mail_activity_types.xml",
+             "views/settings.xml"],
     "license": "LGPL-3",
     "author": "Tessera",
 }

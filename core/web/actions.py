@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from core.exceptions import UserError
 from core.web import widgets
+from core.web.window import may, resolve
 
 
 @dataclass
@@ -27,12 +28,14 @@ class ListAction:
 
 
 def available_actions(env, model) -> list[ListAction]:
-    """The entries of `model`'s Actions menu: the built-in ones, then the hooks'."""
+    """The entries of `model`'s Actions menu: the built-in ones the user's access rights
+    allow, then the hooks'."""
     entries = [ListAction("export", "Export as CSV")]
-    if "active" in model._fields:
+    if "active" in model._fields and may(model, "write"):
         entries += [ListAction("archive", "Archive"), ListAction("unarchive", "Unarchive")]
-    entries.append(ListAction("delete", "Delete", confirm="Delete the selected records? "
-                                                          "This cannot be undone."))
+    if may(model, "unlink"):
+        entries.append(ListAction("delete", "Delete", confirm="Delete the selected records? "
+                                                              "This cannot be undone."))
     for found in env.hooks.record_actions(env=env, model=model._name):
         for entry in found:
             entries.append(ListAction(entry["name"], entry["label"], entry.get("method"),
@@ -42,8 +45,6 @@ def available_actions(env, model) -> list[ListAction]:
 
 def run_action(page, model: str):
     """POST /web/<model>/actions: run the chosen entry on the selected records."""
-    from core.web.window import resolve
-
     window = resolve(page, model)
     records_model = window.model
     form = page.request.form
@@ -53,7 +54,7 @@ def run_action(page, model: str):
                  None)
     if entry is None:
         raise NotFound()
-    ids = sorted({int(i) for i in form.getlist("ids") if i.isdigit()})
+    ids = sorted({i for i in map(widgets.as_id, form.getlist("ids")) if i is not None})
     if not ids:
         raise UserError("Select at least one record (tick its box), then choose the action.")
     records = records_model.browse(ids).exists()

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import IntegerConverter, Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from core.exceptions import AccessError, MissingError, RetryableError, TesseraError
 from core.web import actions, auth, forms, listing, session_pages
 from core.web.page import Page, render_error
+from core.web.widgets import MAX_INTEGER
 
 _logger = logging.getLogger(__name__)
 
@@ -30,27 +31,35 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+
+class IdConverter(IntegerConverter):
+    """A record id in a path: 1 to 2**31 - 1 (the id columns), else the page is a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=MAX_INTEGER)
+
+
 ROUTES = Map([
     Rule("/", endpoint=session_pages.root),
     Rule("/web", endpoint=session_pages.home),
     Rule("/web/login", endpoint=session_pages.login, methods=["GET", "POST"]),
     Rule("/web/logout", endpoint=session_pages.logout, methods=["GET", "POST"]),
     Rule("/web/preferences", endpoint=session_pages.preferences, methods=["GET", "POST"]),
-    Rule("/web/action/<int:action_id>", endpoint=session_pages.open_action),
-    Rule("/web/menu/<int:menu_id>", endpoint=session_pages.open_menu),
+    Rule("/web/action/<id:action_id>", endpoint=session_pages.open_action),
+    Rule("/web/menu/<id:menu_id>", endpoint=session_pages.open_menu),
     Rule("/web/<model>", endpoint=listing.list_page),
     Rule("/web/<model>/actions", endpoint=actions.run_action, methods=["POST"]),
     Rule("/web/<model>/autocomplete", endpoint=forms.autocomplete),
     Rule("/web/<model>/new", endpoint=forms.new_page, methods=["GET", "POST"]),
     Rule("/web/<model>/new/call/<method>", endpoint=forms.call_button,
          defaults={"record_id": 0}, methods=["POST"]),
-    Rule("/web/<model>/<int:record_id>", endpoint=forms.form_page, methods=["GET", "POST"]),
-    Rule("/web/<model>/<int:record_id>/delete", endpoint=forms.delete, methods=["POST"]),
-    Rule("/web/<model>/<int:record_id>/duplicate", endpoint=forms.duplicate,
+    Rule("/web/<model>/<id:record_id>", endpoint=forms.form_page, methods=["GET", "POST"]),
+    Rule("/web/<model>/<id:record_id>/delete", endpoint=forms.delete, methods=["POST"]),
+    Rule("/web/<model>/<id:record_id>/duplicate", endpoint=forms.duplicate,
          methods=["POST"]),
-    Rule("/web/<model>/<int:record_id>/call/<method>", endpoint=forms.call_button,
+    Rule("/web/<model>/<id:record_id>/call/<method>", endpoint=forms.call_button,
          methods=["POST"]),
-], strict_slashes=False)
+], strict_slashes=False, converters={"id": IdConverter})
 
 # endpoints a visitor may reach before logging in
 PUBLIC = {session_pages.root, session_pages.login}

@@ -9,13 +9,9 @@ and `<field>.<n>.delete`.
 
 from __future__ import annotations
 
-import re
-
 from core.web import widgets
-from core.web.form_view import FieldNode
+from core.web.form_view import FieldNode, posted_lines
 from core.web.widgets import FieldError
-
-_LINE_KEY = re.compile(r"^(?P<field>\w+)\.(?P<index>\d+)\.(?P<sub>\w+)$")
 
 
 def editable_nodes(builder) -> list[FieldNode]:
@@ -119,7 +115,7 @@ def _by_name(comodel, text: str, name: str, label: str) -> int:
 
 
 def _many2many(env, model_field, form, name: str, label: str):
-    ids = [int(i) for i in form.getlist(name) if i.strip().isdigit()]
+    ids = [i for i in map(widgets.as_id, form.getlist(name)) if i is not None]
     added = (form.get(f"{name}__add") or "").strip()
     if added:
         ids.append(_by_name(env[model_field.comodel_name], added, name, label))
@@ -128,20 +124,16 @@ def _many2many(env, model_field, form, name: str, label: str):
 
 def _one2many(env, model_field, form, node: FieldNode, zone) -> list:
     """x2many commands from the posted lines: update, create, delete."""
-    lines: dict[int, dict[str, str]] = {}
-    for key in form:
-        match = _LINE_KEY.match(key)
-        if match and match["field"] == node.name:
-            lines.setdefault(int(match["index"]), {})[match["sub"]] = form.get(key)
+    lines = posted_lines(form, node.name)
     comodel = env[model_field.comodel_name]
     columns = {c["name"]: c for c in node.lines["columns"]} if node.lines else {}
     existing = {row["id"]: row for row in (node.lines or {}).get("rows", [])}
     commands = []
     for index in sorted(lines):
         posted = lines[index]
-        line_id = int(posted["id"]) if posted.get("id", "").isdigit() else None
+        line_id = widgets.as_id(posted.get("id"))
         if posted.get("delete") in ("1", "on"):
-            if line_id:
+            if line_id in existing:  # never a line of another record
                 commands.append((2, line_id))
             continue
         line_values = {}
@@ -164,7 +156,10 @@ def _one2many(env, model_field, form, node: FieldNode, zone) -> list:
             if line_values:
                 commands.append((1, line_id, line_values))
         elif not line_id and any(v not in (False, "", 0) for v in line_values.values()):
-            commands.append((0, 0, line_values))
+            # blank cells of a new line take the line's defaults (a quantity of 1...)
+            commands.append((0, 0, {sub: value for sub, value in line_values.items()
+                                    if value is not False
+                                    or columns[sub]["field"].type == "boolean"}))
     return commands
 
 

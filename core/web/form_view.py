@@ -9,6 +9,7 @@ posted when a save failed (nothing typed is lost).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -17,6 +18,7 @@ from core.views.arch import default_arch
 from core.web import widgets
 from core.web.conditions import holds
 
+LINE_KEY = re.compile(r"^(?P<field>\w+)\.(?P<index>\d+)\.(?P<sub>\w+)$")
 LAYOUT_TAGS = ("sheet", "group", "notebook", "page", "div", "span", "h1", "h2", "h3", "p",
                "separator", "label", "newline", "footer", "header")
 
@@ -58,8 +60,8 @@ def read_values(model, record, names: list[str]) -> dict:
         value = defaults.get(name, False)
         if model_field.type == "many2one" and value:
             value_id = value.id if hasattr(value, "id") else int(value)
-            target = model.env[model_field.comodel_name].browse(value_id)
-            value = (value_id, target.display_name)
+            target = model.env[model_field.comodel_name].browse(value_id).exists()
+            value = (value_id, target.display_name) if target else False
         elif model_field.type in ("one2many", "many2many"):
             value = _ids_of(value)
         elif model_field.type == "boolean":
@@ -134,6 +136,17 @@ class FormBuilder:
             elif element.tag == "field" and element.get("widget") == "statusbar":
                 statusbar = self._statusbar(element)
         return {"buttons": buttons, "statusbar": statusbar}
+
+    def callable_buttons(self) -> set[str]:
+        """Names of the object buttons the form shows for these values (neither their
+        `invisible` condition nor a parent's holds): the only methods it may call."""
+        names = set()
+        for element in self.root.iter("button"):
+            if element.get("type") != "object" or _inside_subview(element, self.root):
+                continue
+            if not any(self._invisible(e) for e in (element, *element.iterancestors())):
+                names.add(element.get("name"))
+        return names
 
     def _children(self, element) -> list:
         nodes = []
@@ -251,14 +264,47 @@ class FormBuilder:
             node.text = posted.get(f"{node.name}__display", node.text)
         elif model_field.type == "many2many":
             if f"{node.name}__m2m" in posted:
-                ids = [int(i) for i in posted.getlist(node.name) if i.isdigit()]
+                ids = [i for i in map(widgets.as_id, posted.getlist(node.name))
+                       if i is not None]
                 names = self.env[model_field.comodel_name].browse(ids)._display_names() \
                     if ids else {}
                 node.tags = [{"id": i, "name": names.get(i, "")} for i in ids]
         elif model_field.type == "boolean":
             node.input = "True" if "1" in posted.getlist(node.name) else ""
-        elif model_field.type != "one2many" and node.name in posted:
+        elif model_field.type == "one2many":
+            if node.lines is not None:
+                node.lines["rows"] = self._posted_rows(node)
+        elif node.name in posted:
             node.input = posted.get(node.name, "")
+
+    def _posted_rows(self, node: FieldNode) -> list[dict]:
+        """The one2many rows as posted: typed cells, lines added (the blank new line
+        left out), lines of other records left out."""
+        saved = {row["id"]: row for row in node.lines["rows"]}
+        rows = []
+        for posted in posted_lines(self.posted, node.name).values():
+            line_id = widgets.as_id(posted.get("id"))
+            typed = any(value.strip() for key, value in posted.items() if key != "id")
+            if (line_id and line_id not in saved) or (not line_id and not typed):
+                continue
+            before = saved[line_id]["cells"] if line_id else node.lines["template"]
+            cells = []
+            for column, cell in zip(node.lines["columns"], before):
+                name = column["name"]
+                if column["readonly"]:
+                    cells.append(cell)
+                elif column["type"] == "many2one":
+                    cells.append({"input": posted.get(name, ""),
+                                  "text": posted.get(f"{name}__display", "")})
+                elif column["type"] == "boolean":
+                    cells.append({"input": "True" if posted.get(name) in ("1", "on") else "",
+                                  "text": ""})
+                else:
+                    cells.append({"input": posted.get(name, cell["input"]),
+                                  "text": cell["text"]})
+            rows.append({"id": line_id or "", "cells": cells,
+                         "delete": posted.get("delete") in ("1", "on")})
+        return rows
 
     def _lines(self, element, model_field, ids: list[int]) -> dict:
         """An editable inline list of one2many lines: columns from the sub-view."""
@@ -298,6 +344,17 @@ class FormBuilder:
             return {"input": str(value[0]) if value else "", "text": value[1] if value else ""}
         return {"input": widgets.input_value(sub_field, value, self.zone),
                 "text": widgets.display(sub_field, value, locale=self.locale, zone=self.zone)}
+
+
+def posted_lines(form, name: str) -> dict[int, dict[str, str]]:
+    """The posted lines of one2many `name`, by index: {sub-field: text} from the inputs
+    `<name>.<index>.<sub>` (`id`, `delete` and `<many2one>__display` included)."""
+    lines: dict[int, dict[str, str]] = {}
+    for key in form:
+        match = LINE_KEY.match(key)
+        if match and match["field"] == name:
+            lines.setdefault(int(match["index"]), {})[match["sub"]] = form.get(key)
+    return dict(sorted(lines.items()))
 
 
 def _currency_field(model, model_field) -> str | None:

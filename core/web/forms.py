@@ -8,6 +8,7 @@ to its field.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from werkzeug.wrappers import Response
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 from core.exceptions import MissingError, UserError, ValidationError
 from core.web.form_parse import parse_form
 from core.web.form_view import FormBuilder, read_values
+from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse, user_zone
 from core.web.window import resolve
 
 WIZARD_KEYS = ("active_model", "active_ids", "active_id")
@@ -27,6 +29,7 @@ def new_page(page, model: str):
     records_model = window.model.with_context(**_url_context(page, window.model))
     if page.request.method == "POST":
         return _save(page, window, records_model, None)
+    records_model._check_access("create")  # no form for what cannot be saved
     return _render(page, window, records_model, None)
 
 
@@ -54,14 +57,19 @@ def _url_context(page, model) -> dict:
     for key, value in args.items():
         if key.startswith("default_") and key[8:] in model._fields:
             model_field = model._fields[key[8:]]
-            if model_field.type in ("many2one", "integer") and value.isdigit():
-                context[key] = int(value)
+            if model_field.type == "many2one":
+                if as_id(value) is not None:
+                    context[key] = as_id(value)
+            elif model_field.type in (*NUMBER_TYPES, "date", "datetime", "boolean"):
+                with contextlib.suppress(FieldError):  # not a value of the type: no default
+                    context[key] = parse(model_field, value, label=key,
+                                         zone=user_zone(page.env))
             elif model_field.type not in ("one2many", "many2many", "binary"):
                 context[key] = value
     if args.get("active_model") in page.env.registry:
         context["active_model"] = args["active_model"]
-        context["active_ids"] = [int(i) for i in args.get("active_ids", "").split(",")
-                                 if i.isdigit()]
+        context["active_ids"] = [i for i in map(as_id, args.get("active_ids", "").split(","))
+                                 if i is not None]
         if context["active_ids"]:
             context["active_id"] = context["active_ids"][0]
     return context
@@ -143,7 +151,7 @@ def call_button(page, model: str, record_id: int, method: str):
     method (only methods the form's arch shows as object buttons)."""
     window = resolve(page, model)
     record = _record(window.model, record_id) if record_id else None
-    _check_button(window, method)
+    _check_button(page, window, record, method)
 
     def run(saved):
         result = getattr(saved, method)()
@@ -155,13 +163,13 @@ def call_button(page, model: str, record_id: int, method: str):
                  record, then=run)
 
 
-def _check_button(window, method: str) -> None:
-    from lxml import etree
-
-    root = etree.fromstring(window.arch("form").encode())
-    names = {b.get("name") for b in root.iter("button") if b.get("type") == "object"}
-    if method not in names or method.startswith("_"):
-        raise UserError(f"The form of {window.model._name} has no button {method!r}.")
+def _check_button(page, window, record, method: str) -> None:
+    """Refuse a method that is no object button the form shows for the saved record
+    (a hidden button stays hidden when its URL is posted by hand)."""
+    builder = _builder(page, window, window.model, record)
+    if method.startswith("_") or method not in builder.callable_buttons():
+        raise UserError(f"The form of {window.model._name} has no button {method!r} "
+                        "here.")
 
 
 def autocomplete(page, model: str):

@@ -19,7 +19,7 @@ from core.orm.grouping import GROUPABLE
 from core.web import widgets
 from core.web.actions import available_actions
 from core.web.search import SearchState, parse_search_view
-from core.web.window import resolve
+from core.web.window import may, resolve
 
 
 @dataclass
@@ -83,6 +83,7 @@ def list_page(page, model: str):
     records_model = window.model
     args = page.request.args
     arch = parse_list_arch(records_model, window.arch("list"))
+    arch.create = arch.create and may(records_model, "create")
     search_view = parse_search_view(records_model, window.arch("search"))
     state = SearchState.from_args(args, search_view, window.context)
     typed = (args.get("q") or "").strip()
@@ -106,8 +107,11 @@ def list_page(page, model: str):
             state.group_by = []
     if not state.group_by:
         offset = (state.page - 1) * limit
-        records = records_model.search(domain, offset=offset, limit=limit, order=order)
-        total = len(records) + offset if len(records) < limit and (records or offset == 0) \
+        # one more row than shown tells whether the page is the last: then the total is
+        # known without counting (a full page of exactly `limit` rows included)
+        found = records_model.search(domain, offset=offset, limit=limit + 1, order=order)
+        records = found[:limit]
+        total = offset + len(found) if len(found) <= limit and (found or offset == 0) \
             else records_model.search_count(domain)
         rows = table.rows(records)
     sums = table.sums(domain)
@@ -245,7 +249,9 @@ class Table:
             key = f"{prefix}/{_key(value)}"
             opened = key in state.open_groups
             label = _group_value_label(model_field, value, self.model)
-            open_groups = [k for k in state.open_groups if not k.startswith(key)] if opened \
+            # closing a group closes its sub-groups ("/1/draft"), not "/12"
+            open_groups = [k for k in state.open_groups
+                           if k != key and not k.startswith(key + "/")] if opened \
                 else [*state.open_groups, key]
             entry = {"key": key, "label": label, "count": group["__count"], "level": level,
                      "open": opened, "toggle_url": f"{self.base}?"

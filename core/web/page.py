@@ -62,7 +62,8 @@ class Page:
 
     # -- responses --------------------------------------------------------------------
     def render(self, template: str, status: int = 200, **context) -> Response:
-        """Render `template` inside the layout."""
+        """Render `template` inside the layout (`status` is the HTTP status, also given
+        to the template)."""
         notice = NOTICES.get(self.request.args.get("notice", ""))
         if notice:
             notice = notice.format(n=_int(self.request.args.get("n"), 0))
@@ -70,7 +71,7 @@ class Page:
         body = JINJA.get_template(template).render(
             layout=None if self.visitor.anonymous else self.layout(),
             csrf_token=self.visitor.csrf_token, csrf_field=CSRF_FIELD, notice=notice,
-            request=self.request, **context)
+            request=self.request, status=status, **context)
         return html_response(body, status)
 
     def error(self, status: int, title: str, message: str) -> Response:

@@ -21,9 +21,12 @@ from lxml import etree
 from core.exceptions import TesseraError, ValidationError
 from core.orm.domain_ops import AND, OR
 from core.views.safe_eval import literal_eval
+from core.web.widgets import MAX_INTEGER
 
 TEXT_TYPES = ("char", "text", "html", "many2one", "many2many", "one2many")
 STATE_KEYS = ("s", "f", "g", "o", "p", "open", "clear", "action", "view")
+MAX_PAGE = 10**6  # a bigger page number would overflow the databases' OFFSET
+MAX_TERMS = 100  # terms of a `d=` domain (smart buttons make a few)
 
 
 @dataclass
@@ -154,7 +157,7 @@ class SearchState:
                     elif found:
                         filters.append(name)
         try:
-            page = max(1, int(args.get("p") or 1))
+            page = min(max(1, int(args.get("p") or 1)), MAX_PAGE)
         except ValueError:
             page = 1
         return cls(searches, filters, group_by, args.get("o") or None, page,
@@ -222,10 +225,10 @@ class SearchState:
         if self.extra.get("d"):  # a smart button's records
             try:
                 related = json.loads(self.extra["d"])
-                if not isinstance(related, list):
+                if not _usable(related):
                     raise ValueError
                 parts.append(related)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested beyond reason
                 problems.append("The link's filter cannot be read, so it was left out.")
         by_field: dict[str, list[str]] = {}
         for name, text in self.searches:
@@ -251,6 +254,24 @@ class SearchState:
             groups.setdefault(found.group, []).append(list(domain))
         parts.extend(OR(domains) for domains in groups.values())
         return (AND(parts) if parts else []), problems
+
+
+def _usable(domain) -> bool:
+    """Whether a `d=` JSON value looks like a smart button's domain: a list of at most
+    MAX_TERMS terms (operators, or leaves whose value may be a list of scalars) whose
+    integers fit the databases' 64-bit integers. Anything else (deep nesting, long
+    operator chains, huge numbers) is left out before it reaches the ORM."""
+
+    def scalar(value) -> bool:
+        return not isinstance(value, (list, dict)) and \
+            (not isinstance(value, int) or abs(value) < 2**63)
+
+    def term(item) -> bool:
+        if not isinstance(item, list):
+            return scalar(item)
+        return all(scalar(v) or (isinstance(v, list) and all(map(scalar, v))) for v in item)
+
+    return isinstance(domain, list) and len(domain) <= MAX_TERMS and all(map(term, domain))
 
 
 def _without(state: SearchState, extra: dict) -> str:
@@ -284,6 +305,9 @@ def field_domain(model, view: SearchView, name: str, text: str) -> list:
         except ValueError:
             raise ValidationError(f"{declared.label}: {text!r} is not a number, so it was "
                                   "not searched.") from None
+        if kind == "integer" and abs(number) > MAX_INTEGER:
+            raise ValidationError(f"{declared.label}: {text} is too big, so it was not "
+                                  "searched.")
         return [(name, operator or "=", number)]
     if kind in ("date", "datetime"):
         try:

@@ -8,11 +8,13 @@ field and keeps what was typed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_decimal
 
 NUMBER_TYPES = ("integer", "float", "monetary")
+MAX_INTEGER = 2**31 - 1  # integer columns and ids are 32-bit on PostgreSQL
 
 
 class FieldError(ValueError):
@@ -98,14 +100,21 @@ def parse(field, raw: str | None, *, label: str, zone: ZoneInfo | None = None):
         return False
     if kind == "integer":
         try:
-            return int(text.replace(" ", "").replace(",", ""))
+            number = int(text.replace(" ", "").replace(",", ""))
         except ValueError:
             raise FieldError(field.name, f"{label}: {text!r} is not a whole number.") from None
+        if abs(number) > MAX_INTEGER:
+            raise FieldError(field.name, f"{label}: {text} is too big (at most "
+                                         f"{MAX_INTEGER}).")
+        return number
     if kind in ("float", "monetary"):
         try:
-            return float(text.replace(" ", "").replace(",", ""))
+            number = float(text.replace(" ", "").replace(",", ""))
         except ValueError:
-            raise FieldError(field.name, f"{label}: {text!r} is not a number.") from None
+            number = math.nan
+        if not math.isfinite(number):  # "nan", "inf" and "1e999" are no amounts
+            raise FieldError(field.name, f"{label}: {text!r} is not a number.")
+        return number
     if kind == "date":
         try:
             return dt.date.fromisoformat(text).isoformat()
@@ -133,6 +142,17 @@ def parse_id(field_name: str, raw: str | None, label: str) -> int | bool:
     text = (raw or "").strip()
     if not text:
         return False
-    if not text.isdigit():
+    record_id = as_id(text)
+    if record_id is None:
         raise FieldError(field_name, f"{label}: {text!r} is not a record.")
-    return int(text)
+    return record_id
+
+
+def as_id(raw: str | None) -> int | None:
+    """The record id written in a URL or a form ("12"), or None when the text is no id
+    (not ASCII digits, zero, or beyond the 32-bit id columns)."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_INTEGER else None

@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from core.exceptions import TesseraError
 from core.views.safe_eval import literal_eval
 from core.web.search import FUNCTIONS, domain_variables
+from core.web.widgets import as_id
 
 
 @dataclass
@@ -56,9 +57,9 @@ def resolve(page, model_name: str) -> Window:
     model = env[model_name]
     actions = env["ir.actions.window"].sudo()
     action = None
-    raw = page.request.args.get("action", "")
-    if raw.isdigit():
-        action = actions.browse(int(raw)).exists()
+    action_id = as_id(page.request.args.get("action"))
+    if action_id is not None:
+        action = actions.browse(action_id).exists()
         if action and action.res_model != model_name:
             action = None
     if not action:
@@ -76,6 +77,13 @@ def resolve(page, model_name: str) -> Window:
                                       if k.startswith("default_")})
     return Window(model, action, action.name, list(domain or []), context,
                   action.limit or 80, action.view_types())
+
+
+def may(model, operation: str) -> bool:
+    """Whether the current user's access rights allow `operation` ("read", "write",
+    "create", "unlink") on `model` (record rules aside)."""
+    policy = model._security()
+    return policy is None or policy.model_allowed(model.env.uid, model._name, operation)
 
 
 def _evaluate(text, default, variables):

@@ -14,7 +14,11 @@ name, so that they do not depend on one another. Every test module sets
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
+import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -129,14 +133,42 @@ def populate(env) -> dict:
             "currencies": currencies}
 
 
+def _build(path: Path) -> dict:
+    """A database at `path` with base and web_shop installed and the shop populated."""
+    database = Database(f"sqlite:///{path}", addons_paths=[WEB_ADDONS])
+    try:
+        with database.env() as env:
+            env.addons.install(["base", "web_shop"])
+            return populate(env)
+    finally:
+        database.dispose()
+
+
+def _database_file(tmp_path_factory) -> tuple[Path, dict]:
+    """This session's database file and the ids of its records. Under xdist the first
+    worker builds it once and every worker copies it (installing is the slow part)."""
+    path = tmp_path_factory.mktemp("e2e") / "shop.sqlite3"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return path, _build(path)
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, common to its workers
+    name = f"e2e-shop-{os.environ.get('PYTEST_XDIST_TESTRUNUID', 'run')}"
+    template, ids_file = shared / f"{name}.sqlite3", shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the first one
+        if not ids_file.exists():
+            ids_file.write_text(json.dumps(_build(template)))
+    with sqlite3.connect(template) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return path, json.loads(ids_file.read_text())
+
+
 @pytest.fixture(scope="session")
 def shop(tmp_path_factory):
-    """A live server on a new database (one per session, so one per xdist worker)."""
-    path = tmp_path_factory.mktemp("e2e") / "shop.sqlite3"
+    """A live server on a database of its own (one per session: one per xdist worker)."""
+    path, ids = _database_file(tmp_path_factory)
     database = Database(f"sqlite:///{path}", addons_paths=[WEB_ADDONS])
-    with database.env() as env:
-        env.addons.install(["base", "web_shop"])
-        ids = populate(env)
     server = make_server("127.0.0.1", 0, create_app(database), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
@@ -183,10 +215,29 @@ def sally_state(browser, base_url):
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, sally_state):
+def browser_context_args(browser_context_args, sally_state, request):
     """pytest-playwright: pages start logged in as sally, with a desktop viewport."""
+    _clean_artifacts_folder_when_the_session_ends(request)
     return {**browser_context_args, "storage_state": sally_state,
             "viewport": {"width": 1280, "height": 800}, "accept_downloads": True}
+
+
+_ARTIFACTS_FOLDER = pytest.StashKey[object]()
+
+
+def _clean_artifacts_folder_when_the_session_ends(request) -> None:
+    """pytest-playwright removes its temporary artifacts folder when pytest unconfigures,
+    which an xdist worker does not reach before it exits (a ResourceWarning at exit):
+    remove it when the session finishes instead (every artifact is moved out by then)."""
+    with contextlib.suppress(pytest.FixtureLookupError):
+        request.config.stash[_ARTIFACTS_FOLDER] = request.getfixturevalue(
+            "_pw_artifacts_folder")
+
+
+def pytest_sessionfinish(session):
+    folder = session.config.stash.get(_ARTIFACTS_FOLDER, None)
+    if folder is not None:
+        folder.cleanup()
 
 
 @pytest.fixture

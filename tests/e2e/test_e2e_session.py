@@ -40,8 +40,12 @@ def test_log_in_then_log_out(page: Page, log_in):
 
 
 def test_menus_open_the_lists(page: Page):
-    page.goto("/web")
+    page.goto("/web/preferences")
     apps = page.get_by_role("navigation", name="Apps")
+    expect(page.get_by_role("navigation", name="Shop")).to_have_count(0)
+    apps.get_by_role("link", name="Shop").click()
+    # the app opens its first entry
+    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     expect(apps.get_by_role("link", name="Shop")).to_have_attribute("aria-current", "page")
     side = page.get_by_role("navigation", name="Shop")
     expect(side.get_by_text("Sales")).to_be_visible()

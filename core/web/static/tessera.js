@@ -142,7 +142,8 @@ let pending = null;
 let optionIds = 0;
 async function suggest(box, input) {
   const list = $(".suggestions", box);
-  const url = `${box.dataset.url}&q=${encodeURIComponent(input.value.trim())}`;
+  const text = input.value.trim();
+  const url = `${box.dataset.url}&q=${encodeURIComponent(text)}`;
   const request = pending = fetch(url, { headers: { Accept: "application/json" } });
   let results;
   try {
@@ -152,7 +153,8 @@ async function suggest(box, input) {
   } catch (error) {
     return; // offline or the page is going away: the form still works by name
   }
-  if (request !== pending || document.activeElement !== input) return;
+  // a late answer: the text changed, a suggestion was chosen or the focus went away
+  if (request !== pending || input.value.trim() !== text || document.activeElement !== input) return;
   if (!list.id) list.id = `suggestions-${++optionIds}`;
   input.setAttribute("aria-controls", list.id);
   const chosen = box.matches("[data-many2many]")
@@ -168,7 +170,7 @@ async function suggest(box, input) {
   }));
   if (!offered.length) {
     const item = document.createElement("li");
-    item.textContent = input.value.trim() ? `Nothing found for "${input.value.trim()}"` : "Nothing to choose";
+    item.textContent = text ? `Nothing found for "${text}"` : "Nothing to choose";
     item.className = "empty";
     list.append(item);
   }
@@ -209,6 +211,7 @@ function choose(box, item) {
   input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 function closeSuggestions(box) {
+  pending = null;
   $(".suggestions", box).hidden = true;
   const input = $("[data-display]", box);
   input.setAttribute("aria-expanded", "false");

@@ -1,0 +1,1 @@
+from . import partner  # noqa: F401
