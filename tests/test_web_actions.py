@@ -49,6 +49,16 @@ def test_actions_menu_lists_the_entries(shop: Shop):
         "Export as CSV", "Delete"]
 
 
+def test_entries_follow_the_access_rights(shop: Shop):
+    """An employee may only read users: no Archive, Unarchive, Delete, nor New."""
+    html = shop.as_user("sally").page("/web/res.users")
+    assert texts(doc(html), "//select[@name='action']/option")[1:] == ["Export as CSV"]
+    assert not doc(html).xpath("//a[starts-with(@href, '/web/res.users/new')]")
+    html = shop.as_user("manager").page("/web/res.users")
+    assert "Delete" in texts(doc(html), "//select[@name='action']/option")
+    assert doc(html).xpath("//a[starts-with(@href, '/web/res.users/new')]")
+
+
 def test_delete_asks_for_confirmation_first(shop: Shop):
     """Delete shows the records to delete and deletes nothing until confirmed."""
     ids = add_orders(shop, 2)

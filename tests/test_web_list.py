@@ -270,3 +270,22 @@ def test_empty_list_offers_to_create(shop: Shop):
     """No record matching: a message with a link to a new record."""
     html = shop.as_user("manager").page("/web/ws.order?s=name:nothing-like-this")
     assert doc(html).xpath("//tr[@class='empty']//a/@href")[0].startswith("/web/ws.order/new")
+
+
+@pytest.mark.parametrize(("lang", "tz", "total"), [
+    ("fr_FR", "Europe/Paris", "400,00 \N{EURO SIGN}"),
+    ("xx_YY", "Mars/Olympus", "400.00 \N{EURO SIGN}"),
+    ("en-US!", "", "400.00 \N{EURO SIGN}")])
+def test_numbers_follow_the_user_language(shop: Shop, lang, tz, total):
+    """Amounts are formatted in the user's language; an unknown language or time zone
+    falls back to en_US and UTC instead of failing."""
+    with shop.database.env() as env:
+        env["res.users"].browse(shop.users["manager"]).write({"lang": lang, "tz": tz})
+    try:
+        browser = shop.as_user("manager")
+        assert row_cells(browser.page("/web/ws.order"), "SO-SALLY")[-1] == total
+        browser.page(f"/web/ws.order/{shop.orders['sally']}")
+    finally:
+        with shop.database.env() as env:
+            env["res.users"].browse(shop.users["manager"]).write({"lang": "en_US",
+                                                                  "tz": "UTC"})

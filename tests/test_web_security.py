@@ -1,7 +1,8 @@
 """Security of the HTML web client: the CSRF token on every state-changing request, the
 security headers of every response (CSP without inline script, X-Frame-Options DENY,
-nosniff), pages without inline script, and server errors that show no traceback and
-save nothing. (XSS payloads: tests/test_web_xss.py.)
+nosniff), pages without inline script, and one transaction per request: server errors
+show no traceback and save nothing, lost races are retried. (XSS payloads:
+tests/test_web_xss.py.)
 
 Every test runs on SQLite and on PostgreSQL (tests/web_support.py builds the shop).
 """
@@ -12,6 +13,7 @@ import logging
 
 import pytest
 
+from core.exceptions import RetryableError
 from core.web import page
 from tests.conftest import ENGINES
 from tests.web_support import Shop, add_orders, cleanup, doc, shop_world
@@ -199,6 +201,42 @@ def test_server_error_shows_no_traceback_and_saves_nothing(shop: Shop, monkeypat
     assert "secret internals" not in body and "Traceback" not in body
     assert_secure_headers(response)
     assert "secret internals" in caplog.text
+    with shop.database.env() as env:
+        assert not env["ws.order"].browse(order).is_urgent
+
+
+def test_lost_race_is_retried_from_the_start(shop: Shop, monkeypatch):
+    """A request that loses a race (RetryableError) runs again in a new transaction."""
+    [order] = add_orders(shop, 1)
+    redirect, calls = page.Page.redirect, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RetryableError("serialization failure")
+        return redirect(*args, **kwargs)
+
+    monkeypatch.setattr(page.Page, "redirect", staticmethod(flaky))
+    response = shop.as_user("sally").post("/web/ws.order/actions", {
+        "action": "mark_urgent", "ids": str(order)})
+    assert response.status_code == 303 and len(calls) == 2
+    with shop.database.env() as env:
+        assert env["ws.order"].browse(order).is_urgent
+
+
+def test_request_losing_every_race_is_a_503(shop: Shop, monkeypatch):
+    """After the retries, the user is told to try again; nothing is saved."""
+    [order] = add_orders(shop, 1)
+
+    def busy(*args, **kwargs):
+        raise RetryableError("serialization failure")
+
+    monkeypatch.setattr(page.Page, "redirect", staticmethod(busy))
+    response = shop.as_user("sally").post("/web/ws.order/actions", {
+        "action": "mark_urgent", "ids": str(order)})
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    assert_secure_headers(response)
     with shop.database.env() as env:
         assert not env["ws.order"].browse(order).is_urgent
 

@@ -118,11 +118,12 @@ class Server:
         self.log.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pg_database(pg_server):
     """A new PostgreSQL database with base installed, its Database (this process is the
     "other process" that installs and removes addons while the server runs) and the
-    session cookie of an employee (hook routes, like the pages, need a login)."""
+    session cookie of an employee (hook routes, like the pages, need a login). Tests
+    leave it as they found it."""
     with temporary_pg_database(pg_server) as url:
         database = Database(url, addons_paths=[ADDONS_WEB])
         try:

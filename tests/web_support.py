@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 from werkzeug.datastructures import MultiDict
@@ -257,8 +258,6 @@ def input_value(html: str, name: str) -> str | None:
 
 def notice(response) -> str:
     """The notice a redirect carries to its target (`notice=` in the URL)."""
-    from urllib.parse import parse_qs, urlsplit
-
     return parse_qs(urlsplit(response.location).query).get("notice", [""])[0]
 
 

@@ -179,6 +179,8 @@ class Registry(StatementsMixin):
             "__module__": own.__module__,
             "_registry": self,
             "_inherit_chain": tuple(chains[name]),
+            # a mixin's own flag: models built from it with `_inherit` get a table
+            "_abstract": any(k.__dict__.get("_abstract", False) for k in chains[name]),
         }
         composed = type(name.replace(".", "_"), bases, attrs)
         for method in ("create", "write", "unlink"):

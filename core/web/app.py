@@ -149,6 +149,8 @@ class WebApp:
             response = page.error(404, "Record not found", str(error))
         except AccessError as error:
             response = page.error(403, "Access denied", str(error))
+        except RetryableError:
+            raise  # a lost race: `handle` runs the whole request again
         except TesseraError as error:
             response = page.error(400, "This cannot be done", str(error))
         if fresh_token and not response.headers.getlist("Set-Cookie"):

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
 NUMBER_TYPES = ("integer", "float", "monetary")
@@ -36,8 +37,13 @@ def user_zone(env) -> ZoneInfo:
 
 
 def locale_of(env) -> str:
-    """The user's language as a Babel locale name."""
-    return (env.user.sudo().lang if env.user else None) or "en_US"
+    """The user's language as a Babel locale name (en_US when unset or unknown)."""
+    name = (env.user.sudo().lang if env.user else None) or "en_US"
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "en_US"
+    return name
 
 
 # -- showing ---------------------------------------------------------------------------

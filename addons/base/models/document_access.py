@@ -36,24 +36,12 @@ def _as_id(value) -> int:
         return 0
 
 
-class MixinOnly:
-    """The `_abstract` flag of a mixin: true for the mixin itself, false for the models
-    inheriting it with `_inherit = [mixin]` (a plain `_abstract = True` would be
-    inherited by them too, and they would get no table)."""
-
-    def __init__(self, mixin: str):
-        self.mixin = mixin
-
-    def __get__(self, record, owner) -> bool:
-        return owner._name == self.mixin
-
-
 class DocumentAccessMixin(Model):
     """Rows linked to a document (a record of any model) whose access follows it."""
 
     _name = "document.access.mixin"
     _description = "Access follows the linked record"
-    _abstract = MixinOnly("document.access.mixin")
+    _abstract = True
     _document_model_field = "res_model"  # the Char field naming the record's model
     _document_id_field = "res_id"  # the Integer field holding the record's id
 

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
-from addons.base.models.document_access import MixinOnly
 from core.exceptions import ValidationError
 from core.orm import Model, fields
 
@@ -207,7 +206,7 @@ class MailActivityMixin(Model):
 
     _name = "mail.activity.mixin"
     _description = "Activities"
-    _abstract = MixinOnly("mail.activity.mixin")
+    _abstract = True
 
     activity_ids = fields.One2many("mail.activity", "res_id", compute="_compute_activity_ids",
                                    string="Activities")

@@ -15,7 +15,6 @@ from html import escape
 import sqlalchemy as sa
 
 from addons.base.models import mail_tracking
-from addons.base.models.document_access import MixinOnly
 from core.exceptions import AccessError, MissingError
 from core.orm import SUPERUSER_ID, Model, fields
 
@@ -51,7 +50,7 @@ class MailThread(Model):
 
     _name = "mail.thread"
     _description = "Discussion thread"
-    _abstract = MixinOnly("mail.thread")
+    _abstract = True
     _mail_post_access = "write"  # the access to the record needed to post on it
 
     message_ids = fields.One2many("mail.message", "res_id", compute="_compute_message_ids",
