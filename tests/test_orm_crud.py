@@ -182,6 +182,9 @@ def test_copy_needs_one_record(env):
 # -- magic fields -------------------------------------------------------------------------
 def test_magic_fields(env):
     start = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    if env.dialect == "postgresql":  # PostgreSQL stamps the transaction's start time
+        start = env.execute(sa.text("SELECT CURRENT_TIMESTAMP AT TIME ZONE 'UTC'")).scalar() \
+            .replace(microsecond=0)
     partner = env[PARTNER].create({"name": "x"})
     end = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     reloaded(partner)
@@ -362,6 +365,16 @@ def test_one2many_create_command_on_several_records(env):
     assert partners[0].line_ids.mapped("name") == ["same"]
     assert partners[1].line_ids.mapped("name") == ["same"]
     assert partners[0].line_ids != partners[1].line_ids
+
+
+def test_one2many_commands_only_touch_the_records_own_lines(env):
+    first = env[PARTNER].create({"name": "A", "line_ids": [(0, 0, {"name": "A1"})]})
+    second = env[PARTNER].create({"name": "B"})
+    stranger = first.line_ids
+    for command in ((1, stranger.id, {"name": "taken"}), (2, stranger.id), (3, stranger.id)):
+        with pytest.raises(ValidationError, match="not lines of"):
+            second.write({"line_ids": [command]})
+    assert reloaded(first).line_ids.mapped("name") == ["A1"]
 
 
 def test_one2many_update_and_delete_commands(env):

@@ -517,3 +517,13 @@ def test_numbers_compared_with_text_fields_become_text(env):
 
 def test_reading_no_record_reads_nothing(env):
     assert env["test_basic.tag"].browse([]).read(["name", "color"]) == []
+
+
+def test_out_of_range_numbers_and_deep_nesting_are_validation_errors(env):
+    partners = env["test_basic.partner"]
+    with pytest.raises(ValidationError, match="out of range"):
+        partners.search([("sequence", "=", 2**63)])
+    with pytest.raises(ValidationError, match="nests too many operators"):
+        partners.search(["!"] * 5000 + [("name", "=", "x")])
+    with pytest.raises(ValidationError, match="between"):
+        partners.create({"name": "Huge", "sequence": 2**40})

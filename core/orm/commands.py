@@ -18,6 +18,7 @@ class RelationsMixin:
         if field.type == "one2many":
             inverse = field.inverse_name
             inverse_field = comodel._fields[inverse]
+            self._check_own_lines(field, comodel, commands, creating)
             for command in commands:
                 code = command[0]
                 if code == 0:
@@ -65,6 +66,21 @@ class RelationsMixin:
                     target = list(dict.fromkeys(command[2]))
             self._m2m_set(field, current, target)
         self.env.transaction.invalidate([field], [rid])
+
+    def _check_own_lines(self, field, comodel, commands, creating: bool) -> None:
+        """Commands 1, 2 and 3 of a one2many may only touch this record's own lines."""
+        named = [c[1] for c in commands if c[0] in (1, 2, 3)]
+        if not named:
+            return
+        own = set() if creating else set(
+            comodel.sudo().with_context(active_test=False).search(
+                [("id", "in", named), (field.inverse_name, "=", self._ids[0])])._ids)
+        strangers = sorted(set(named) - own)
+        if strangers:
+            raise ValidationError(
+                f"{self._name}.{field.name}: {field.comodel_name} {strangers} are not lines "
+                f"of {self._name} {self._ids[0]}; commands 1, 2 and 3 only change its own "
+                "lines (use 4 to link another).", field=field.name)
 
     @staticmethod
     def _o2m_detach(records, inverse_field) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.exceptions import ValidationError
+from core.orm.fields import INT_MAX, INT_MIN
 
 TERM_OPERATORS = (
     "=", "!=", "<", "<=", ">", ">=", "like", "ilike", "not like", "not ilike",
@@ -55,8 +56,12 @@ def parse(domain, model) -> tuple:
         return _parse_leaf(item, model)
 
     terms = []
-    while position < len(items):
-        terms.append(parse_one())
+    try:
+        while position < len(items):
+            terms.append(parse_one())
+    except RecursionError:
+        raise _error(model, "the domain nests too many operators; combine long lists of "
+                            "alternatives with the 'in' operator") from None
     if not terms:
         return ("true",)
     tree = terms[0]
@@ -362,6 +367,9 @@ class DomainCompiler:
             "html": lambda v: isinstance(v, str), "selection": lambda v: isinstance(v, str),
             "many2one": lambda v: isinstance(v, int) and not isinstance(v, bool),
         }.get(kind)
+        if kind in ("integer", "many2one") and isinstance(value, int) \
+                and not INT_MIN <= value <= INT_MAX:
+            raise _error(self.model, f"{field.name}: {value} is out of range")
         if expected is not None and not expected(value):
             raise _error(self.model, f"{field.name} holds {kind} values: {value!r} cannot be "
                                      "compared with it")

@@ -157,6 +157,9 @@ _COMMON_ARGS = {
 }
 
 
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what an INTEGER column holds on both engines
+
+
 class Boolean(Field):
     """True or False; never NULL when read."""
 
@@ -186,7 +189,10 @@ class Integer(Field):
             return int(value)
         if isinstance(value, float) and not value.is_integer():
             raise ValueError("a whole number is expected")
-        return int(value)
+        value = int(value)
+        if not INT_MIN <= value <= INT_MAX:
+            raise ValueError(f"a whole number between {INT_MIN} and {INT_MAX} is expected")
+        return value
 
     def to_record(self, value, record):
         return value or 0

@@ -17,7 +17,7 @@ from core.exceptions import MissingError, UserError, ValidationError
 from core.web.form_parse import parse_form
 from core.web.form_view import FormBuilder, read_values
 from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse, user_zone
-from core.web.window import resolve
+from core.web.window import may, resolve
 
 WIZARD_KEYS = ("active_model", "active_ids", "active_id")
 
@@ -97,6 +97,7 @@ def _render(page, window, model, record, posted=None, errors=None, status=200):
         header=builder.header(), nodes=builder.build(), errors=errors or {},
         general_error=(errors or {}).get("__all__"), smart_buttons=buttons,
         form_url=form_url + (f"?{query}" if query else ""), model=model,
+        can={op: may(model, op) for op in ("create", "unlink")},
         breadcrumbs=[{"label": window.title, "url": window.list_url},
                      {"label": title or "New", "url": None}])
 

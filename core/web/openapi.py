@@ -14,6 +14,7 @@ import binascii
 import math
 
 from core.exceptions import ValidationError
+from core.web.window import may as model_may
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 _DOMAIN_OPERATORS = ("&", "|", "!")
@@ -174,8 +175,7 @@ def _short(value) -> str:
 # -- the OpenAPI document -------------------------------------------------------------------
 def may(env, model: str, operation: str) -> bool:
     """Whether the caller's access lines allow `operation` on `model`."""
-    policy = env.transaction.security
-    return env.su or policy is None or policy.model_allowed(env.uid, model, operation)
+    return model_may(env[model], operation)
 
 
 def build_document(env, prefix: str) -> dict:
