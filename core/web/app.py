@@ -13,7 +13,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from core.exceptions import AccessError, MissingError, RetryableError, TesseraError
-from core.web import actions, auth, forms, listing, session_pages
+from core.web import actions, auth, forms, session_pages, views_page
 from core.web.page import Page, render_error
 from core.web.widgets import MAX_INTEGER
 
@@ -47,7 +47,7 @@ ROUTES = Map([
     Rule("/web/preferences", endpoint=session_pages.preferences, methods=["GET", "POST"]),
     Rule("/web/action/<id:action_id>", endpoint=session_pages.open_action),
     Rule("/web/menu/<id:menu_id>", endpoint=session_pages.open_menu),
-    Rule("/web/<model>", endpoint=listing.list_page),
+    Rule("/web/<model>", endpoint=views_page.view_page),
     Rule("/web/<model>/actions", endpoint=actions.run_action, methods=["POST"]),
     Rule("/web/<model>/autocomplete", endpoint=forms.autocomplete),
     Rule("/web/<model>/new", endpoint=forms.new_page, methods=["GET", "POST"]),

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from core.exceptions import ValidationError
-from core.orm.domain_ops import AND
 from core.orm.grouping import GROUPABLE
 from core.web import widgets
 from core.web.actions import available_actions
-from core.web.search import SearchState, parse_search_view
-from core.web.window import may, resolve
+from core.web.window import may
 
 
 @dataclass
@@ -77,25 +75,15 @@ def parse_list_arch(model, arch: str) -> ListArch:
     return result
 
 
-def list_page(page, model: str):
-    """/web/<model>: the list of the window's records, searched, sorted and grouped."""
-    window = resolve(page, model)
+def list_view(page, window, context):
+    """The list of the window's records, searched, sorted and grouped (a view page of
+    core.web.views_page)."""
     records_model = window.model
-    args = page.request.args
     arch = parse_list_arch(records_model, window.arch("list"))
     arch.create = arch.create and may(records_model, "create")
-    search_view = parse_search_view(records_model, window.arch("search"))
-    state = SearchState.from_args(args, search_view, window.context)
-    typed = (args.get("q") or "").strip()
-    if typed and search_view.fields:  # the search box without JavaScript
-        name = args.get("in") if any(f.name == args.get("in") for f in search_view.fields) \
-            else search_view.fields[0].name
-        query = state.query(searches=[*state.searches, (name, typed)], page=1)
-        return page.redirect(f"/web/{records_model._name}?{query}")
-    search_domain, problems = state.domain(page.env, records_model, search_view)
-    domain = AND([window.domain, search_domain])
+    state, domain, problems = context.state, context.domain, context.problems
     order = _order(state.order, arch) or arch.default_order
-    base = f"/web/{records_model._name}"
+    base = context.base
     table = Table(page.env, records_model, arch.columns, base, window)
     limit = window.limit
     groups, rows, total = [], [], 0
@@ -116,12 +104,9 @@ def list_page(page, model: str):
         rows = table.rows(records)
     sums = table.sums(domain)
     return page.render(
-        "list.html", title=window.title, window=window, arch=arch, state=state,
-        search_view=search_view, facets=state.facets(base, search_view, records_model),
-        problems=problems, rows=rows, groups=groups, sums=sums, total=total, limit=limit,
-        base=base, order=order or "", actions=available_actions(page.env, records_model),
-        group_options=_group_options(search_view), custom_groups=_custom_groups(records_model),
-        breadcrumbs=[{"label": window.title, "url": None}])
+        "list.html", **context.template_values(), arch=arch, rows=rows, groups=groups,
+        sums=sums, total=total, limit=limit, order=order or "",
+        actions=available_actions(page.env, records_model))
 
 
 def _order(requested: str | None, arch: ListArch) -> str | None:
@@ -135,12 +120,7 @@ def _order(requested: str | None, arch: ListArch) -> str | None:
     return f"{name} desc" if direction.lower() == "desc" else name
 
 
-def _group_options(search_view) -> list[tuple[str, str]]:
-    """(group-by spec, label) offered in the Group by menu by the search view."""
-    return [(g.group_by, g.label) for g in search_view.group_bys]
-
-
-def _custom_groups(model) -> list[tuple[str, str]]:
+def custom_groups(model) -> list[tuple[str, str]]:
     """Fields a user may pick as a custom group-by (stored, groupable, readable)."""
     policy = model._security()
     return sorted(((name, f.string) for name, f in model._fields.items()

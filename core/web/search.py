@@ -164,6 +164,11 @@ class SearchState:
                    args.getlist("open"), {k: args.get(k) for k in ("action", "view", "d", "dl")
                                           if args.get(k)})
 
+    def with_extra(self, extra: dict) -> SearchState:
+        """The same search on page 1 with other extra parameters (action, view, d, dl)."""
+        return SearchState(self.searches, self.filters, self.group_by, self.order, 1,
+                           self.open_groups, extra)
+
     # -- URLs -------------------------------------------------------------------------
     def query(self, **changes) -> str:
         """The query string of this state with `changes` (searches, filters, group_by,
@@ -191,7 +196,7 @@ class SearchState:
         if self.extra.get("d"):
             kept = {k: v for k, v in self.extra.items() if k not in ("d", "dl")}
             facets.append(Facet("related", "Related", [self.extra.get("dl") or "Selection"],
-                                f"{base}?{_without(self, kept)}"))
+                                f"{base}?{self.with_extra(kept).query()}"))
         by_field: dict[str, list[str]] = {}
         for name, text in self.searches:
             by_field.setdefault(name, []).append(text)
@@ -272,12 +277,6 @@ def _usable(domain) -> bool:
         return all(scalar(v) or (isinstance(v, list) and all(map(scalar, v))) for v in item)
 
     return isinstance(domain, list) and len(domain) <= MAX_TERMS and all(map(term, domain))
-
-
-def _without(state: SearchState, extra: dict) -> str:
-    copy = SearchState(state.searches, state.filters, state.group_by, state.order, 1,
-                       state.open_groups, extra)
-    return copy.query()
 
 
 def field_domain(model, view: SearchView, name: str, text: str) -> list:
