@@ -13,7 +13,18 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from core.exceptions import AccessError, MissingError, RetryableError, TesseraError
-from core.web import actions, auth, forms, session_pages, views_page
+from core.web import (
+    actions,
+    auth,
+    calendar_view,
+    chatter,
+    forms,
+    graph,
+    kanban,
+    pivot,
+    session_pages,
+    views_page,
+)
 from core.web.page import Page, render_error
 from core.web.widgets import MAX_INTEGER
 
@@ -59,6 +70,8 @@ ROUTES = Map([
          methods=["POST"]),
     Rule("/web/<model>/<id:record_id>/call/<method>", endpoint=forms.call_button,
          methods=["POST"]),
+    # each view module declares its own routes
+    *kanban.ROUTES, *calendar_view.ROUTES, *graph.ROUTES, *pivot.ROUTES, *chatter.ROUTES,
 ], strict_slashes=False, converters={"id": IdConverter})
 
 # endpoints a visitor may reach before logging in
