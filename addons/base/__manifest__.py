@@ -9,7 +9,7 @@
                    "(docs/mail.md).",
     "depends": [],
     "data": ["security/groups.xml", "security/access.csv", "data/mail_activity_types.xml",
-             "views/settings.xml"],
+             "views/settings.xml", "views/activities.xml"],
     "license": "LGPL-3",
     "author": "Tessera",
 }

@@ -38,7 +38,8 @@ class Many2one(_Relational):
     """
 
     type = "many2one"
-    extra_args = frozenset({"comodel_name", "ondelete", "domain", "context", "auto_join"})
+    extra_args = frozenset({"comodel_name", "ondelete", "domain", "context", "auto_join",
+                            "group_expand"})
 
     @property
     def ondelete(self) -> str:

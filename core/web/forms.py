@@ -14,6 +14,7 @@ import json
 from werkzeug.wrappers import Response
 
 from core.exceptions import MissingError, UserError, ValidationError
+from core.web import chatter
 from core.web.form_parse import parse_form
 from core.web.form_view import FormBuilder, read_values
 from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse, user_zone
@@ -98,6 +99,7 @@ def _render(page, window, model, record, posted=None, errors=None, status=200):
         general_error=(errors or {}).get("__all__"), smart_buttons=buttons,
         form_url=form_url + (f"?{query}" if query else ""), model=model,
         can={op: may(model, op) for op in ("create", "unlink")},
+        chatter=chatter.form_chatter(page, record),
         breadcrumbs=[{"label": window.title, "url": window.list_url},
                      {"label": title or "New", "url": None}])
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.orm.domain_ops import AND
-from core.web import listing
+from core.web import calendar_view, graph, kanban, listing, pivot
 from core.web.search import SearchState, SearchView, parse_search_view
 from core.web.window import Window, resolve
 
 # view type -> page function(page, window, context) -> response
 VIEW_PAGES = {
     "list": listing.list_view,
+    "graph": graph.graph_view,
+    "pivot": pivot.pivot_view,
+    "kanban": kanban.kanban_view,
+    "calendar": calendar_view.calendar_view,
 }
 
 

@@ -5,5 +5,9 @@
                "list, form and search views, menus, access rights, a record rule and hooks, "
                "for the web client tests.",
     "depends": ["base"],
-    "data": ["security/access.csv", "security/rules.xml", "data/views.xml", "data/menus.xml"],
+    "data": ["security/access.csv", "security/rules.xml", "data/views.xml", "data/menus.xml",
+             "data/kanban_views.xml",
+             "data/calendar_views.xml",
+             "data/ticket_views.xml",
+             "data/report_views.xml"],
 }
