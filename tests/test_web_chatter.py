@@ -55,6 +55,10 @@ def test_ticket_form_has_a_chatter_and_other_forms_none(shop: Shop):
     html = browser.page(f"/web/ws.ticket/{ticket}")
     assert "Ticket created" in message_texts(html)[0]
     assert '<link rel="stylesheet" href="/web/static/chatter.css">' in html
+    action = shop.ref("web_shop.action_tickets")
+    html = browser.page(f"/web/ws.ticket/{ticket}?action={action}&notice=saved")
+    assert doc(html).xpath("//form[@id='note-form']/input[@name='back']/@value") == \
+        [f"/web/ws.ticket/{ticket}?action={action}"]
     customer = browser.page(f"/web/ws.customer/{shop.customers['agrolait']}")
     assert not doc(customer).xpath("//section[@id='chatter']")
 
@@ -214,19 +218,16 @@ def test_my_activities_filters(shop: Shop):
         ["2", "1", "0", "1"]
 
 
-def test_my_activities_menu(shop: Shop):
-    """Employees get the Activities app whose entry opens the My activities page (the
-    menu's action on mail.activity); the entry is the current one."""
+def test_my_activities_action_opens_the_page(shop: Shop):
+    """The My activities action (base.action_my_activities, on mail.activity) opens the
+    My activities page; another action of mail.activity would get the usual list."""
     browser = shop.as_user("sam")
     action = shop.ref("base.action_my_activities")
-    html = browser.page("/web/ws.order")
-    assert "Activities" in texts(doc(html), "//nav[@class='apps']/a")
     response = browser.get(f"/web/action/{action}")
     assert response.location == f"/web/mail.activity?action={action}"
     html = browser.page(response.location)
     assert texts(doc(html), "//h1") == ["My activities"]
-    assert texts(doc(html), "//nav[contains(@class, 'side')]//a[@aria-current='page']") == \
-        ["My activities"]
+    assert doc(html).xpath("//nav[@class='activity-filters']")
 
 
 @pytest.mark.parametrize("path", ["chatter/note", "chatter/follow", "chatter/unfollow",

@@ -235,12 +235,12 @@ class Calendar:
         if arch.date_stop:
             de = arch.date_stop
             stop_field = model._fields[de]
-            window_domain = [(ds, "<", self._bound(start_field, end)), "|",
-                             (de, ">=", self._bound(stop_field, first)), "&",
-                             (de, "=", False), (ds, ">=", self._bound(start_field, first))]
+            window_domain = [(ds, "<", self._bound(start_field.type, end)), "|",
+                             (de, ">=", self._bound(stop_field.type, first)), "&",
+                             (de, "=", False), (ds, ">=", self._bound(start_field.type, first))]
         else:
-            window_domain = [(ds, ">=", self._bound(start_field, first)),
-                             (ds, "<", self._bound(start_field, end))]
+            window_domain = [(ds, ">=", self._bound(start_field.type, first)),
+                             (ds, "<", self._bound(start_field.type, end))]
         problems = []
         records = model.search(AND([self.domain, window_domain]), limit=MAX_EVENTS + 1,
                                order=f"{ds}, id")
@@ -254,9 +254,9 @@ class Calendar:
         events += self._hook_events(first, end)
         return events, problems
 
-    def _bound(self, model_field, day: dt.date) -> str:
-        """The start of a local day in the field's terms (UTC for datetimes)."""
-        if model_field.type == "date":
+    def _bound(self, field_type: str, day: dt.date) -> str:
+        """The start of a local day in a field's terms (UTC for datetimes)."""
+        if field_type == "date":
             return day.isoformat()
         moment = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone)
         return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -318,24 +318,25 @@ class Calendar:
     def _hook_events(self, first: dt.date, end: dt.date) -> list[Event]:
         """Entries of the `calendar_events` hook (other models than this one)."""
         env = self.page.env
-        start = dt.datetime.fromisoformat(self._bound(_DATETIME, first))
-        stop = dt.datetime.fromisoformat(self._bound(_DATETIME, end))
+        start = dt.datetime.fromisoformat(self._bound("datetime", first))
+        stop = dt.datetime.fromisoformat(self._bound("datetime", end))
         events = []
         for found in env.hooks.calendar_events(env=env, start=start, stop=stop, user=None):
             for entry in found or []:
-                source = entry.get("model")
-                if not isinstance(entry, dict) or source == self.model._name:
+                if not isinstance(entry, dict) or entry.get("model") == self.model._name:
                     continue
+                source = str(entry.get("model") or "")
                 try:
                     begin = self._local(entry["start"])
                     finish = self._local(entry.get("stop")) or begin
+                    res_id = int(entry.get("res_id") or 0)
                 except (KeyError, TypeError, ValueError):
                     continue  # an entry without a usable start
                 if begin is None:
                     continue
-                label = env[source]._description if source in env.registry else source
-                url = f"/web/{source}/{int(entry['res_id'])}" \
-                    if source in env.registry and entry.get("res_id") else ""
+                known = source in env.registry
+                label = (env[source]._description or source) if known else source
+                url = f"/web/{source}/{res_id}" if known and res_id > 0 else ""
                 events.append(Event(str(entry.get("title") or label), begin,
                                     max(finish, begin), bool(entry.get("all_day")), url,
                                     "color-external", f"@{source}", source=label))
@@ -356,13 +357,6 @@ class Calendar:
                                      "url": self.url(hide=",".join(hidden) or None)}
         return sorted(seen.values(), key=lambda c: (c["color"] == "color-external",
                                                     c["label"].lower()))
-
-
-class _Datetime:
-    type = "datetime"
-
-
-_DATETIME = _Datetime()
 
 
 def _local_text(model_field, moment: dt.datetime) -> str:

@@ -9,7 +9,7 @@ models are reached through the environment, never imported.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Rule
@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from core.exceptions import MissingError, UserError, ValidationError
 from core.web.attachments_web import file_response
 from core.web.widgets import as_id, user_zone
+from core.web.window import may
 
 STATES = ("overdue", "today", "planned")
 STATE_LABELS = {"overdue": "Overdue", "today": "Today", "planned": "Planned"}
@@ -40,15 +41,18 @@ def form_chatter(page, record) -> dict | None:
         message["local_date"] = _local(message["date"], zone)
     attachments = env["ir.attachment"].search_read(
         [("res_model", "=", record._name), ("res_id", "=", record.id)],
-        ["name", "mimetype", "file_size"], order="id desc")
-    types = env["mail.activity.type"].search_read([], ["name"], order="sequence, id")
-    users = env["res.users"].search_read([], ["name"], order="name, id")
+        ["name", "mimetype", "file_size"], order="id desc") \
+        if may(env["ir.attachment"], "read") else []
+    types = env["mail.activity.type"].search_read([], ["name"], order="sequence, id") \
+        if may(env["mail.activity.type"], "read") else []
+    users = env["res.users"].search_read([], ["name"], order="name, id") \
+        if may(env["res.users"], "read") else []
     url = f"/web/{record._name}/{record.id}"
-    query = page.request.query_string.decode()
-    return {**data, "url": url, "back": url + (f"?{query}" if query else ""),
+    kept = [(key, value) for key, value in page.request.args.items(multi=True)
+            if key not in ("notice", "n")]  # come back to the form without its notice
+    return {**data, "url": url, "back": url + (f"?{urlencode(kept)}" if kept else ""),
             "attachments": attachments, "activity_types": types, "users": users,
-            "uid": env.uid, "state_labels": STATE_LABELS,
-            "error": page.request.args.get("chatter_error", "")}
+            "uid": env.uid, "state_labels": STATE_LABELS}
 
 
 def _local(value, zone) -> str:

@@ -87,7 +87,7 @@ def pivot_view(page, window, context):
     problems = context.problems
     measure_labels = dict(measure_options(model))
     measures = []
-    for name in args.getlist("measures") or arch.measures or [COUNT]:
+    for name in [n for n in args.getlist("measures") if n] or arch.measures or [COUNT]:
         if name not in measure_labels:
             problems.append(f"{name!r} cannot be measured: choose among "
                             f"{', '.join(measure_labels.values())}.")

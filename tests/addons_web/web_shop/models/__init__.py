@@ -1,4 +1,6 @@
-from . import shop  # noqa: F401
-from . import stage  # noqa: F401
-from . import meeting  # noqa: F401
-from . import ticket  # noqa: F401
+from . import (  # noqa: F401
+    meeting,
+    shop,
+    stage,
+    ticket,
+)
