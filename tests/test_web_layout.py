@@ -38,8 +38,8 @@ def test_manager_sees_the_configuration_menu(shop: Shop):
     """A Settings user gets the Configuration section (group_system) and the Settings app."""
     html = shop.as_user("manager").page("/web/ws.order")
     assert apps(html) == ["Shop", "Settings"]
-    assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers", "Configuration",
-                               "Tags"]
+    assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers", "Meetings",
+                               "Configuration", "Tags"]
 
 
 def test_employee_menus_hide_other_groups_and_unreadable_models(shop: Shop):
@@ -47,7 +47,7 @@ def test_employee_menus_hide_other_groups_and_unreadable_models(shop: Shop):
     on ws.secret), nor the Settings app."""
     html = shop.as_user("sally").page("/web/ws.order")
     assert apps(html) == ["Shop"]
-    assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers"]
+    assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers", "Meetings"]
     assert "Secrets" not in html and "Configuration" not in html
 
 
