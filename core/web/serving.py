@@ -145,8 +145,11 @@ class TesseraServer(BaseApplication):
         fork, once per worker)."""
         from core import Database
 
-        if not logging.getLogger().handlers:
-            logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+        # warnings and errors of everything to stderr; Tessera's own messages from INFO
+        # (not SQLAlchemy's: at INFO it would log every statement)
+        logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT, stream=sys.stderr)
+        for name in ("core", "addons"):
+            logging.getLogger(name).setLevel(logging.INFO)
         self.database = Database(self.url, addons_paths=self.addons_paths)
         return create_app(self.database)
 
