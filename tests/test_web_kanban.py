@@ -311,3 +311,31 @@ def test_card_widgets_and_links():
                               "note": cell("written")}, Model)
     assert "kb-activity" not in html and "no note" not in html and "kb-star on" not in html
     assert initials("sally  seller smith") == "SS" and initials("") == "?"
+
+
+def test_an_activity_is_scheduled_from_a_kanban_card(shop: Shop):
+    """Cards of a model with activities carry a Schedule activity form: it schedules on
+    that record and comes back to the board."""
+    with shop.database.env() as env:
+        ticket = env["ws.ticket"].create({"name": "Printer jam"}).id
+        call = env.ref("base.activity_type_call").id
+    browser = shop.as_user("manager")
+    board = "/web/ws.ticket?view=kanban"
+    html = browser.page(board)
+    forms = doc(html).xpath(f"//li[@data-id='{ticket}']//form[contains(@action, "
+                            "'/activity/schedule')]")
+    assert len(forms) == 1
+    response = browser.post(forms[0].get("action"), {
+        "activity_type_id": str(call), "summary": "Call back", "date_deadline": "2030-01-02",
+        "back": board})
+    assert response.status_code == 303 and response.location.startswith(board)
+    with shop.database.env() as env:
+        activity = env["mail.activity"].search([("res_model", "=", "ws.ticket"),
+                                                ("res_id", "=", ticket)])
+        assert activity.summary == "Call back" and activity.activity_type_id.id == call
+        env["ws.ticket"].browse(ticket).unlink()
+
+
+def test_cards_without_activities_offer_no_scheduling(shop: Shop):
+    html = shop.as_user("manager").page(kanban_url(shop))
+    assert "/activity/schedule" not in html

@@ -149,7 +149,17 @@ def kanban_view(page, window, context):
         group_name=grouping.name if grouping is not None else "",
         movable=movable, back=back, sum_label=sum_field.string if sum_field else "",
         quick_create=arch.quick_create and grouping is not None and may(model, "create"),
-        can_create=may(model, "create"))
+        can_create=may(model, "create"), activity_types=_activity_types(page.env, model))
+
+
+def _activity_types(env, model) -> list[tuple[int, str]]:
+    """(id, name) of the activity types, when the model's records can have activities
+    (scheduled from a card with the chatter's route); [] otherwise."""
+    if not callable(getattr(model, "activity_schedule", None)) \
+            or "mail.activity.type" not in env.registry:
+        return []
+    types = env["mail.activity.type"].search([])
+    return list(types._display_names().items())
 
 
 def _more(args) -> dict[str, int]:
