@@ -39,7 +39,7 @@ def login(page):
     login and per address), open a session, and go where the user was heading."""
     request = page.request
     target = _safe_target(request.values.get("redirect"))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if not page.visitor.anonymous:
             return redirect(target)
         return page.render("login.html", title="Log in", login="", error=None,
@@ -67,7 +67,7 @@ def login(page):
 
 def logout(page):
     """GET: a page with the logout button. POST (with the CSRF token): end the session."""
-    if page.request.method == "GET":
+    if page.request.method in ("GET", "HEAD"):
         return page.render("logout.html", title="Log out")
     if page.visitor.session_id:
         page.env["res.users.session"].browse(page.visitor.session_id).close()
