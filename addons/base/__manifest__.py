@@ -8,8 +8,10 @@
                    "followers, field tracking), mail.activity and ir.attachment "
                    "(docs/mail.md).",
     "depends": [],
-    "data": ["security/groups.xml", "security/access.csv", "data/mail_activity_types.xml",
-             "views/settings.xml", "views/activities.xml"],
+    "data": ["security/groups.xml", "security/access.csv", "security/rules.xml",
+             "data/mail_activity_types.xml", "data/res.country.csv",
+             "data/res.country.state.csv", "data/partner_data.xml",
+             "views/settings.xml", "views/activities.xml", "views/partner_views.xml"],
     "license": "LGPL-3",
     "author": "Tessera",
 }

@@ -59,9 +59,34 @@ def partner_history(env, partner):
 
 @hookspec
 def partner_potential_score(env, partner):
-    """A contribution to a customer's potential rating (0 to 100 overall): return a
-    number (points this addon awards, e.g. for won opportunities or paid orders) or
-    None. The contributions are summed and capped at 100."""
+    """A contribution to the potential score of customers. `partner` is a res.partner
+    recordset of one or many customers (a whole list is scored at once: compute the
+    contribution for all of them in a fixed number of queries, not one per customer).
+    Return a dict {partner id: points} (missing ids score nothing), a number (the same
+    points for every partner of `partner`), or None. base contributes the score of
+    each customer group a partner is in; the contributions are summed, and the
+    settings' thresholds turn the sum into 0 to 5 stars. Call
+    `partners._update_potential()` when an input of your contribution changes."""
+
+
+@hookspec
+def partner_share(env, partners, users, departments, mode):
+    """Share the documents related to customers (`partners`, a res.partner recordset,
+    their contacts included) as their sharing just changed: crm its opportunities, sale
+    its quotations and orders, helpdesk its tickets. `users` (res.users) and
+    `departments` (res.department) are the targets; `mode` is "add" (share with them
+    too), "replace" (share with them only) or "remove" (stop sharing with them). Runs in
+    the same transaction as the customers' change, as superuser. Return the number of
+    documents changed, or None."""
+
+
+@hookspec
+def partner_owner_transfer(env, partners, owner, previous):
+    """Give the open documents related to customers (`partners`, a res.partner
+    recordset) to their new `owner` (a res.users record): crm its open opportunities,
+    sale its quotations, helpdesk its open tickets. `previous` maps each partner id to
+    its previous owner's user id (or None). Runs in the same transaction as the
+    transfer, as superuser. Return the number of documents transferred, or None."""
 
 
 @hookspec
@@ -100,3 +125,15 @@ def web_routes(env):
     """Extra routes of the web client. Return a list of (rule, endpoint) pairs, where
     rule is a URL rule such as "/crm/ics/<int:event_id>" and endpoint a callable
     (request, env, **values) -> response, or None."""
+
+
+# -- background work ------------------------------------------------------------------
+
+
+@hookspec
+def worker_tick(env, now):
+    """One round of `tessera worker` (also run by `tessera worker --once`): send what is
+    queued (emails, SMS), run due scheduled rules, collect garbage. `now` is the
+    current UTC datetime (naive). Runs in its own transaction as superuser; an
+    implementation commits nothing itself and should bound its work per round (the
+    worker calls again). Return the number of jobs done, or None."""

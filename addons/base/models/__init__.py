@@ -1,4 +1,13 @@
 """Models of the base addon: chatter (mail.thread, messages, followers, tracking),
-activities and attachments. See docs/mail.md."""
+activities and attachments (docs/mail.md); customers and contacts (docs/partners.md)."""
 
-from . import attachment, document_access, mail_activity, mail_message, mail_thread  # noqa: F401
+from . import (  # noqa: F401
+    attachment,
+    country,
+    document_access,
+    mail_activity,
+    mail_message,
+    mail_thread,
+    partner,
+    partner_owner,
+)
