@@ -9,5 +9,6 @@ from . import (  # noqa: F401
     mail_message,
     mail_thread,
     partner,
+    partner_group,
     partner_owner,
 )

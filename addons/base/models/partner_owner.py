@@ -35,11 +35,14 @@ class PartnerOwner(Model):
         return (*super()._commercial_fields(), *SHARING_FIELDS)
 
 
-class UserPrivateAddresses(Model):
-    """What the record rule on private addresses needs to know about a user."""
+class UserContact(Model):
+    """A user's email (the sender of what they send) and what the record rule on
+    private addresses needs to know about them."""
 
     _inherit = "res.users"
 
+    email = fields.Char(help="The address emails sent by this user come from and replies "
+                             "go to.")
     private_address_type = fields.Char(
         compute="_compute_private_address_type",
         help="'private' for members of the private addresses group, else empty: the "
