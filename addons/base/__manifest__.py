@@ -11,7 +11,10 @@
     "data": ["security/groups.xml", "security/access.csv", "security/rules.xml",
              "data/mail_activity_types.xml", "data/res.country.csv",
              "data/res.country.state.csv", "data/partner_data.xml",
-             "views/settings.xml", "views/activities.xml", "views/partner_views.xml"],
+             "views/settings.xml", "views/activities.xml", "views/partner_views.xml",
+             "views/partner_wizards.xml", "views/partner_potential.xml",
+             "views/partner_history.xml", "views/mail_views.xml", "views/sms_views.xml"],
+    "demo": ["demo/partner_demo.xml"],
     "license": "LGPL-3",
     "author": "Tessera",
 }

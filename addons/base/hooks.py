@@ -55,3 +55,21 @@ def worker_tick(env, now):
         if model in env.registry:
             done += env[model].sudo()._process_queue(now) or 0
     return done
+
+
+@hookimpl
+def partner_potential_score(env, partner):
+    """Base's contribution: the potential scores of the customer groups of each partner."""
+    return partner._group_potential_scores()
+
+
+@hookimpl
+def partner_buttons(env, partner):
+    """Base's smart buttons on a customer's form (models/partner_history.py)."""
+    return partner._base_partner_buttons()
+
+
+@hookimpl
+def partner_history(env, partner):
+    """Base's entries of a customer's history: activities, emails and SMS."""
+    return partner._base_history_entries()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from core.orm import Model, fields
 
 MESSAGE_TYPES = [("comment", "Comment"), ("notification", "System notification"),
-                 ("email", "Email")]
+                 ("email", "Email"), ("sms", "SMS")]
 SUBTYPES = [("note", "Note (internal)"), ("discussion", "Discussion")]
 
 
