@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.web import listing
 from tests.conftest import ENGINES
 from tests.web_support import Shop, add_orders, cleanup, doc, list_names, shop_world, texts
 
@@ -159,6 +160,31 @@ def test_total_counts_beyond_the_page(shop: Shop, small_pages):
     add_orders(shop, 1)
     html = browser.page(f"/web/ws.order?action={small_pages}&p=3")
     assert texts(doc(html), "//span[@class='pager-value']") == ["5-6 / 6"]
+
+
+def test_total_is_capped_past_the_count_limit(shop: Shop, small_pages, monkeypatch):
+    """Past COUNT_LIMIT rows beyond the page the pager says "N+" (the database stops
+    counting there); its link counts them all."""
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 1)
+    browser = shop.as_user("manager")
+    html = browser.page(f"/web/ws.order?action={small_pages}")
+    assert texts(doc(html), "//span[@class='pager-value']") == ["1-2 / 3+"]
+    assert doc(html).xpath("//a[@rel='next']")
+    exact = doc(html).xpath("//a[@data-total]/@href")[0]
+    assert "count=exact" in exact
+    html = browser.page(exact)
+    assert texts(doc(html), "//span[@class='pager-value']") == ["1-2 / 4"]
+    html = browser.page(f"/web/ws.order?action={small_pages}&p=2")
+    assert texts(doc(html), "//span[@class='pager-value']") == ["3-4 / 4"]
+
+
+def test_search_count_with_a_limit_stops_there(shop: Shop):
+    """search_count(limit=n) counts at most n rows."""
+    with shop.database.env() as env:
+        orders = env["ws.order"]
+        assert orders.search_count([]) == 4
+        assert orders.search_count([], limit=2) == 2
+        assert orders.search_count([("name", "like", "SO-")], limit=10) == 4
 
 
 @pytest.mark.parametrize("number", ["abc", "-5", "0", "99999999999999999999999", "1e9"])

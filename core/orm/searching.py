@@ -71,6 +71,9 @@ class SearchMixin:
 
     def _build_search(self, domain, offset, limit, order, count, compiler):
         where = self._where(domain, compiler)
+        if count and limit:
+            matching = sa.select(self._sa_table.c.id).where(where).limit(limit).subquery()
+            return sa.select(sa.func.count()).select_from(matching)
         if count:
             return sa.select(sa.func.count()).select_from(self._sa_table).where(where)
         query = sa.select(self._sa_table.c.id).where(where).order_by(*self._order_by(order))
@@ -90,10 +93,11 @@ class SearchMixin:
         ids = tuple(row[0] for row in raw_rows(self.env.execute(statement, params)))
         return self._browse(self.env, ids, ids)
 
-    def search_count(self, domain=None) -> int:
-        """How many records match `domain`."""
+    def search_count(self, domain=None, limit: int | None = None) -> int:
+        """How many records match `domain`; with `limit`, stop counting there (the
+        database reads at most `limit` rows: a pager's "10,000+" costs what a page does)."""
         self._check_access("read")
-        statement, params = self._search_query(domain, count=True)
+        statement, params = self._search_query(domain, limit=limit, count=True)
         return self.env.execute(statement, params).scalar_one()
 
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None):

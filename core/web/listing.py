@@ -2,9 +2,10 @@
 grouped display with counts, and the selection for the Actions menu.
 
 A page costs a constant number of queries whatever the number of rows: one search, one
-count, one read of the columns (many2one names in one query per comodel), one query per
-x2many column for the tag names, one per monetary column for currency symbols, one
-read_group for the sums.
+count (capped: past COUNT_LIMIT rows beyond the page the pager says "10,000+", and its
+link `count=exact` counts them all), one read of the columns (many2one names in one
+query per comodel), one query per x2many column for the tag names, one per monetary
+column for currency symbols, one read_group for the sums.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from core.orm.grouping import GROUPABLE
 from core.web import widgets
 from core.web.actions import available_actions
 from core.web.window import may
+
+COUNT_LIMIT = 10_000  # rows counted past the page's offset before the pager says "+"
 
 
 @dataclass
@@ -86,7 +89,7 @@ def list_view(page, window, context):
     base = context.base
     table = Table(page.env, records_model, arch.columns, base, window)
     limit = window.limit
-    groups, rows, total = [], [], 0
+    groups, rows, total, capped = [], [], 0, False
     if state.group_by:
         try:
             groups = table.groups(domain, state.group_by, 0, state, order, "")
@@ -99,13 +102,19 @@ def list_view(page, window, context):
         # known without counting (a full page of exactly `limit` rows included)
         found = records_model.search(domain, offset=offset, limit=limit + 1, order=order)
         records = found[:limit]
-        total = offset + len(found) if len(found) <= limit and (found or offset == 0) \
-            else records_model.search_count(domain)
+        if len(found) <= limit and (found or offset == 0):
+            total = offset + len(found)
+        elif page.request.args.get("count") == "exact":
+            total = records_model.search_count(domain)
+        else:
+            cap = offset + COUNT_LIMIT
+            total = records_model.search_count(domain, limit=cap + 1)
+            capped, total = total > cap, min(total, cap)
         rows = table.rows(records)
     sums = table.sums(domain)
     return page.render(
         "list.html", **context.template_values(), arch=arch, rows=rows, groups=groups,
-        sums=sums, total=total, limit=limit, order=order or "",
+        sums=sums, total=total, total_capped=capped, limit=limit, order=order or "",
         actions=available_actions(page.env, records_model))
 
 
