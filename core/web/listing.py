@@ -107,7 +107,7 @@ def list_view(page, window, context):
         elif page.request.args.get("count") == "exact":
             total = records_model.search_count(domain)
         else:
-            cap = offset + COUNT_LIMIT
+            cap = offset + limit + COUNT_LIMIT
             total = records_model.search_count(domain, limit=cap + 1)
             capped, total = total > cap, min(total, cap)
         rows = table.rows(records)
