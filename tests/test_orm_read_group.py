@@ -296,3 +296,40 @@ def test_environment_works_after_a_bad_read_group(data):
     with pytest.raises(ValidationError):
         env[EVENT].read_group(data["domain"], ["amount:median"], ["kind"])
     assert env[EVENT].read_group(data["domain"], [], [])[0]["__count"] == 6
+
+
+# -- many2many --------------------------------------------------------------------------
+@pytest.fixture
+def tagged(env):
+    """Partners with tags: ann (red, blue), bob (red), cid (none)."""
+    tags = env["test_basic.tag"]
+    red, blue = tags.create({"name": "red"}), tags.create({"name": "blue"})
+    partners = env["test_basic.partner"].create([
+        {"name": "ann", "tag_ids": [red.id, blue.id]},
+        {"name": "bob", "tag_ids": [red.id]},
+        {"name": "cid"}])
+    return {"red": red, "blue": blue, "domain": [("id", "in", partners.ids)]}
+
+
+def test_group_by_many2many_puts_a_record_in_each_of_its_groups(env, tagged):
+    groups = env["test_basic.partner"].read_group(tagged["domain"], [], ["tag_ids"])
+    found = {(g["tag_ids"][1] if g["tag_ids"] else None): g for g in groups}
+    assert {name: g["__count"] for name, g in found.items()} == {
+        "red": 2, "blue": 1, None: 1}
+    assert found["red"]["tag_ids"] == (tagged["red"].id, "red")
+    partners = env["test_basic.partner"]
+    for name, expected in (("red", ["ann", "bob"]), ("blue", ["ann"]), (None, ["cid"])):
+        domain = [*tagged["domain"], *found[name]["__domain"][1:]]
+        assert sorted(partners.search(domain).mapped("name")) == expected
+
+
+def test_group_by_many2many_then_another_field(env, tagged):
+    groups = env["test_basic.partner"].read_group(tagged["domain"], [],
+                                                  ["tag_ids", "name"])
+    pairs = sorted((g["tag_ids"][1] if g["tag_ids"] else "", g["name"]) for g in groups)
+    assert pairs == [("", "cid"), ("blue", "ann"), ("red", "ann"), ("red", "bob")]
+
+
+def test_group_by_many2many_with_a_period_is_refused(env, tagged):
+    with pytest.raises(ValidationError, match="cannot group by"):
+        env["test_basic.partner"].read_group(tagged["domain"], [], ["tag_ids:month"])

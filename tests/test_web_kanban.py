@@ -98,6 +98,27 @@ def test_group_by_in_the_url_overrides_the_default(shop: Shop):
     assert "cannot group by" in html
 
 
+def test_group_by_tags_shows_a_card_under_each_of_its_tags(shop: Shop):
+    """A many2many column per tag (and one for no tag): a card shows in each of its
+    tags' columns; tag columns do not move cards."""
+    [both] = add_orders(shop, 1, tag_ids=[(6, 0, [shop.tags["red"], shop.tags["blue"]])])
+    browser = shop.as_user("manager")
+    html = browser.page(kanban_url(shop, g="tag_ids"))
+    found = {c["label"]: c for c in columns(html)}
+    assert set(found) == {"Red", "Blue", "None"}
+    assert both in found["Red"]["cards"] and both in found["Blue"]["cards"]
+    assert shop.orders["sally"] in found["Red"]["cards"]
+    assert shop.orders["open"] in found["None"]["cards"]
+    assert found["Red"]["count"] == 2 and found["Blue"]["count"] == 2
+    assert not doc(html).xpath("//li[@draggable='true']")
+    response = browser.post(
+        f"/web/ws.order/{both}/kanban_move", {"group_by": "tag_ids",
+                                              "value": str(shop.tags["red"])},
+        csrf=False, headers={"X-CSRF-Token": browser.csrf_token,
+                             "Accept": "application/json"})
+    assert response.status_code == 400 and response.json["ok"] is False
+
+
 def test_record_rule_limits_the_cards(shop: Shop):
     found = columns(shop.as_user("sally").page(kanban_url(shop, g="state")))
     shown = {i for c in found for i in c["cards"]}

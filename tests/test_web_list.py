@@ -187,6 +187,19 @@ def test_search_count_with_a_limit_stops_there(shop: Shop):
         assert orders.search_count([("name", "like", "SO-")], limit=10) == 4
 
 
+def test_group_by_tags_counts_each_tag(shop: Shop):
+    """Grouping by a many2many: a group per tag and one for orders without; an order
+    with two tags is in both."""
+    browser = shop.as_user("manager")
+    html = browser.page("/web/ws.order?g=tag_ids")
+    labels = texts(doc(html), "//tr[contains(@class, 'group-row')]//a")
+    assert sorted(" ".join(label.split()) for label in labels) == [
+        "Blue (1)", "None (2)", "Red (1)"]
+    red = [a for a in doc(html).xpath("//tr[contains(@class, 'group-row')]//a")
+           if "Red" in a.text_content()][0]
+    assert list_names(browser.page(red.get("href"))) == ["SO-SALLY"]
+
+
 @pytest.mark.parametrize("number", ["abc", "-5", "0", "99999999999999999999999", "1e9"])
 def test_bad_page_number_is_harmless(shop: Shop, small_pages, number):
     """A page number that is no page shows a page, never an error."""

@@ -17,7 +17,16 @@ AGGREGATES = {
     "count": sa.func.count,
 }
 PERIODS = ("day", "week", "month", "quarter", "year")
-GROUPABLE = ("many2one", "selection", "boolean", "char", "integer", "date", "datetime")
+GROUPABLE = ("many2one", "selection", "boolean", "char", "integer", "date", "datetime",
+             "many2many")
+
+
+def groupable(field) -> bool:
+    """Whether read_group can group by `field` (a stored column of a groupable type, or
+    a stored many2many)."""
+    if field.type == "many2many":
+        return bool(field.store)
+    return bool(field.stored_column) and field.type in GROUPABLE
 
 
 class GroupingMixin:
@@ -33,6 +42,9 @@ class GroupingMixin:
         holds the group-by values (many2one as (id, name), dates as period labels), the
         aggregates, `__count`, `__domain` (to open the group's records) and, for date
         groups, `__range`. `lazy=True` groups by the first group-by only, as Odoo does.
+        A many2many group-by (tags) puts a record in the group of each of its values, or
+        in the empty group when it has none: the counts may add up to more than the
+        records.
         """
         self._check_access("read")
         if isinstance(groupby, str):
@@ -50,7 +62,12 @@ class GroupingMixin:
         columns = [expr.label(f"g{i}") for i, (_n, _f, _p, expr) in enumerate(group_specs)]
         columns.append(sa.func.count().label("__count"))
         columns.extend(expr.label(f"a{i}") for i, (_alias, expr) in enumerate(aggregates))
-        query = sa.select(*columns).select_from(table).where(self._where(domain))
+        source = table
+        for _spec, field, _period, expr in group_specs:
+            if field.type == "many2many":  # one joined row per value (or one without)
+                relation = expr.table
+                source = source.outerjoin(relation, relation.c[field.column1] == table.c.id)
+        query = sa.select(*columns).select_from(source).where(self._where(domain))
         group_exprs = [spec[3] for spec in group_specs]
         if group_exprs:
             query = query.group_by(*group_exprs)
@@ -67,6 +84,10 @@ class GroupingMixin:
         field = self._fields.get(name)
         if field is None:
             raise ValidationError(f"read_group on {self._name}: no field {name!r} to group by")
+        if field.type == "many2many" and field.store and not period:
+            relation = self.env.registry.metadata.tables[field.relation].alias(
+                f"grouped_{name}")
+            return (spec, field, None, relation.c[field.column2])
         if not field.stored_column or field.type not in GROUPABLE:
             raise ValidationError(f"read_group on {self._name}: cannot group by {name!r} "
                                   f"({field.type}{'' if field.store else ', not stored'})")
@@ -161,7 +182,7 @@ class GroupingMixin:
     def _group_rows(self, rows, group_specs, aggregates, domain) -> list[dict]:
         names_by_field = {}
         for index, (_spec, field, _period, _expr) in enumerate(group_specs):
-            if field.type == "many2one":
+            if field.type in ("many2one", "many2many"):
                 ids = {row[index] for row in rows if row[index] is not None}
                 comodel = self.env[field.comodel_name].sudo()
                 names_by_field[index] = comodel.browse(sorted(ids))._display_names()
@@ -175,6 +196,10 @@ class GroupingMixin:
                 if field.type == "many2one":
                     group[spec] = (value, names_by_field[index][value]) if value else False
                     group_domain.append((field.name, "=", value or False))
+                elif field.type == "many2many":
+                    group[spec] = (value, names_by_field[index][value]) if value else False
+                    group_domain.append((field.name, "in", [value]) if value
+                                        else (field.name, "=", False))
                 elif period:
                     start = _as_date(value)
                     end = _period_end(start, period) if start else None

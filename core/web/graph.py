@@ -21,7 +21,7 @@ from babel.numbers import format_decimal
 from lxml import etree
 
 from core.exceptions import ValidationError
-from core.orm.grouping import GROUPABLE, PERIODS
+from core.orm.grouping import PERIODS, groupable
 from core.web import svg_charts, widgets
 
 ROUTES: list = []
@@ -83,8 +83,7 @@ def check_group_by(model, spec: str) -> str:
     if model_field is None or (policy is not None
                                and not policy.field_allowed(model.env.uid, model_field)):
         raise ValidationError(f"{label} has no field {name!r} to group by.")
-    if not model_field.stored_column or model_field.type not in GROUPABLE \
-            or name in ("id", "create_uid", "write_uid"):
+    if not groupable(model_field) or name in ("id", "create_uid", "write_uid"):
         raise ValidationError(f"{model_field.string} cannot be used to group {label} "
                               "records.")
     if model_field.type in ("date", "datetime"):
@@ -105,7 +104,7 @@ def group_by_options(model) -> list[tuple[str, str]]:
     result = []
     for name, f in sorted(model._fields.items(), key=lambda item: (item[1].string or
                                                                    item[0]).lower()):
-        if not f.stored_column or f.type not in GROUPABLE or f.type == "integer" \
+        if not groupable(f) or f.type == "integer" \
                 or name in ("id", "create_uid", "write_uid") \
                 or (policy is not None and not policy.field_allowed(model.env.uid, f)):
             continue
@@ -137,7 +136,7 @@ def group_label(model, spec: str, value) -> str:
         return "Yes" if value else "No"
     if value is False or value is None:
         return "None"
-    if model_field.type == "many2one":
+    if model_field.type in ("many2one", "many2many"):
         return str(value[1])
     if model_field.type == "selection":
         return str(dict(model_field.get_selection(model)).get(value, value))

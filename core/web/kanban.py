@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
 from core.exceptions import AccessError, MissingError, RetryableError, TesseraError
+from core.orm.grouping import groupable
 from core.web import widgets
 from core.web.kanban_cards import card_fields, render_card
 from core.web.listing import Column, Table
@@ -28,7 +29,8 @@ from core.web.window import may, resolve
 
 COLUMN_LIMIT = 20  # cards a column shows, then "Load more" adds as many
 MAX_MORE = 50
-GROUP_TYPES = ("many2one", "selection", "boolean")
+GROUP_TYPES = ("many2one", "selection", "boolean", "many2many")
+MOVE_TYPES = ("many2one", "selection", "boolean")  # a tag column shows, it does not move
 
 
 @dataclass
@@ -61,7 +63,7 @@ def parse_kanban_arch(model, arch: str) -> KanbanArch:
 def group_field(model, name: str | None):
     """The field a kanban may group by (and move cards along), or None."""
     found = model._fields.get((name or "").partition(":")[0])
-    if found is None or found.type not in GROUP_TYPES or not found.stored_column:
+    if found is None or found.type not in GROUP_TYPES or not groupable(found):
         return None
     policy = model._security()
     if policy is not None and not policy.field_allowed(model.env.uid, found):
@@ -107,8 +109,8 @@ def kanban_view(page, window, context):
     wanted = state.group_by[0] if state.group_by else arch.default_group_by
     grouping = group_field(model, wanted)
     if wanted and grouping is None:
-        problems.append(f"A kanban cannot group by {wanted!r}: pick a many2one, selection "
-                        "or boolean field.")
+        problems.append(f"A kanban cannot group by {wanted!r}: pick a many2one, selection, "
+                        "boolean or many2many field.")
     sum_field = model._fields.get(arch.sum_field or "")
     if sum_field is not None and (sum_field.type not in widgets.NUMBER_TYPES
                                   or not sum_field.store):
@@ -122,11 +124,16 @@ def kanban_view(page, window, context):
     if grouping is not None and records:
         for row in records.read([grouping.name]):
             value = row[grouping.name]
-            key = ("true" if value else "false") if grouping.type == "boolean" \
-                else group_key(value)
-            column = by_key.get(key)
-            if column is not None:
-                column["ids"].append(row["id"])
+            if grouping.type == "many2many":  # a card in the column of each of its tags
+                keys = [str(v) for v in value] or ["none"]
+            elif grouping.type == "boolean":
+                keys = ["true" if value else "false"]
+            else:
+                keys = [group_key(value)]
+            for key in keys:
+                column = by_key.get(key)
+                if column is not None:
+                    column["ids"].append(row["id"])
     elif columns:
         columns[0]["ids"] = list(records.ids)
     shown = []
@@ -139,7 +146,8 @@ def kanban_view(page, window, context):
     query_state = state.with_extra({**state.extra, "view": "kanban"})
     query = query_state.query()
     back = f"{context.base}?{query}" + (f"&{urlencode(_more_pairs(more))}" if more else "")
-    movable = grouping is not None and not grouping.readonly and may(model, "write")
+    movable = grouping is not None and grouping.type in MOVE_TYPES \
+        and not grouping.readonly and may(model, "write")
     for column in columns:
         column["cards"] = [cards[i] for i in column["ids"] if i in cards]
         column["more_url"] = f"{context.base}?{query}&" + urlencode(
@@ -148,7 +156,8 @@ def kanban_view(page, window, context):
         "kanban.html", **context.template_values(), columns=columns, arch=arch,
         group_name=grouping.name if grouping is not None else "",
         movable=movable, back=back, sum_label=sum_field.string if sum_field else "",
-        quick_create=arch.quick_create and grouping is not None and may(model, "create"),
+        quick_create=arch.quick_create and grouping is not None
+        and grouping.type in MOVE_TYPES and may(model, "create"),
         can_create=may(model, "create"), activity_types=_activity_types(page.env, model))
 
 
@@ -274,7 +283,7 @@ def kanban_move(page, model: str, record_id: int):
     form = page.request.form
     try:
         grouping = group_field(records_model, form.get("group_by"))
-        if grouping is None or grouping.readonly:
+        if grouping is None or grouping.readonly or grouping.type not in MOVE_TYPES:
             raise TesseraError("These cards cannot be moved: the kanban is not grouped by "
                                "a field that can be changed.")
         value = parse_key(records_model, grouping, form.get("value") or "")

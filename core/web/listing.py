@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from core.exceptions import ValidationError
-from core.orm.grouping import GROUPABLE
+from core.orm.grouping import groupable
 from core.web import widgets
 from core.web.actions import available_actions
 from core.web.window import may
@@ -53,6 +53,7 @@ class ListArch:
     default_order: str | None = None
     create: bool = True
     delete: bool = True
+    importable: bool = True  # import="0" hides the Import button (core/web/csv_import_page.py)
 
 
 def parse_list_arch(model, arch: str) -> ListArch:
@@ -61,7 +62,8 @@ def parse_list_arch(model, arch: str) -> ListArch:
     policy = model._security()
     result = ListArch(default_order=root.get("default_order") or None,
                       create=root.get("create") not in ("0", "false"),
-                      delete=root.get("delete") not in ("0", "false"))
+                      delete=root.get("delete") not in ("0", "false"),
+                      importable=root.get("import") not in ("0", "false"))
     for element in root.iter("field"):
         if element.getparent() is not root:
             continue
@@ -133,7 +135,7 @@ def custom_groups(model) -> list[tuple[str, str]]:
     """Fields a user may pick as a custom group-by (stored, groupable, readable)."""
     policy = model._security()
     return sorted(((name, f.string) for name, f in model._fields.items()
-                   if f.stored_column and f.type in GROUPABLE and f.type != "integer"
+                   if groupable(f) and f.type != "integer"
                    and name not in ("create_uid", "write_uid", "id")
                    and (policy is None or policy.field_allowed(model.env.uid, f))),
                   key=lambda pair: pair[1].lower())
@@ -270,7 +272,7 @@ def _key(value) -> str:
 def _group_value_label(model_field, value, model) -> str:
     if value is False or value is None:
         return "None" if model_field.type != "boolean" else "No"
-    if model_field.type == "many2one":
+    if model_field.type in ("many2one", "many2many"):
         return value[1]
     if model_field.type == "selection":
         return dict(model_field.get_selection(model)).get(value, str(value))
