@@ -333,3 +333,39 @@ document.addEventListener("keydown", (event) => {
     if (form) { event.preventDefault(); form.requestSubmit(); }
   }
 });
+
+// SMS text (a text field with widget="sms"): its length, SMS parts and encoding as you
+// type, counted as addons/base/models/sms_provider.py measure() does. GSM-7 (160 per
+// SMS, 153 per part of a long one; the extension characters count 2) unless a
+// character is outside it, then UCS-2 (70, 67). Blocks marked class="nojs" (the
+// length as saved, for browsers without JavaScript) are hidden.
+const GSM_BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+  "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM_EXTENSION = "^{}\\[~]|€\f";
+function smsMeasure(value) {
+  const chars = Array.from(value.replace(/\r\n/g, "\n"));
+  const gsm = chars.every((ch) => GSM_BASIC.includes(ch) || GSM_EXTENSION.includes(ch));
+  const units = chars.map((ch) => (gsm ? (GSM_EXTENSION.includes(ch) ? 2 : 1) : ch.length));
+  const [single, part] = gsm ? [160, 153] : [70, 67];
+  const length = units.reduce((sum, unit) => sum + unit, 0);
+  if (length <= single) return { encoding: gsm ? "GSM-7" : "UCS-2", length, segments: length ? 1 : 0, remaining: single - length };
+  let segments = 1;
+  let used = 0;
+  units.forEach((unit) => {
+    if (used + unit > part) { segments += 1; used = 0; }
+    used += unit;
+  });
+  return { encoding: gsm ? "GSM-7" : "UCS-2", length, segments, remaining: part - used };
+}
+$$("textarea[data-sms-counter]").forEach((area) => {
+  const counter = document.getElementById(area.dataset.smsCounter);
+  if (!counter) return;
+  const show = () => {
+    const m = smsMeasure(area.value);
+    counter.textContent = `${m.length} characters, ${m.segments} ${m.segments === 1 ? "SMS" : "SMS parts"} (${m.encoding}), ${m.remaining} left`;
+  };
+  area.addEventListener("input", show);
+  counter.hidden = false;
+  show();
+  $$(".nojs", area.form || document).forEach((block) => { block.hidden = true; });
+});
