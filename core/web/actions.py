@@ -54,7 +54,8 @@ def run_action(page, model: str):
                  None)
     if entry is None:
         raise NotFound()
-    ids = sorted({i for i in map(widgets.as_id, form.getlist("ids")) if i is not None})
+    # in the order the list showed them (a wizard may split them in that order)
+    ids = list(dict.fromkeys(i for i in map(widgets.as_id, form.getlist("ids")) if i is not None))
     if not ids:
         raise UserError("Select at least one record (tick its box), then choose the action.")
     records = records_model.browse(ids).exists()
