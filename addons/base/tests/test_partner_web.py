@@ -71,14 +71,24 @@ def test_search_filters_companies_and_persons(team):
     assert any(names[2] in n for n in persons) and names[0] not in persons
 
 
-def test_group_by_country_and_tag(team):
-    make_customers(team)
+def test_group_by_country_group_and_tag(team):
+    names = make_customers(team)
     browser = team.browser("sally")
     html = browser.page("/web/res.partner?view=list&g=country_id")
     labels = " ".join(texts(doc(html), "//tr[contains(@class, 'group-row')]//a"))
     assert "Vietnam" in labels and "Russia" in labels
-    response = browser.get("/web/res.partner?view=list&g=tag_ids")
-    assert response.status_code == 200
+    with team.env() as env:
+        vip = env["res.partner.group"].create({"name": unique("VIP")})
+        env["res.partner"].search([("name", "=", names[0])]).write(
+            {"group_ids": [vip.id]})
+        tag = env["res.partner.category"].create({"name": unique("Tag")})
+        env["res.partner"].search([("name", "=", names[1])]).write({"tag_ids": [tag.id]})
+    for spec, label in (("group_ids", vip.name), ("tag_ids", tag.name)):
+        html = browser.page(f"/web/res.partner?view=list&g={spec}")
+        labels = " ".join(texts(doc(html), "//tr[contains(@class, 'group-row')]//a"))
+        assert label in labels
+    html = browser.page("/web/res.partner?view=kanban&g=group_ids")
+    assert vip.name in " ".join(texts(doc(html), "//section[@data-column]//h2"))
 
 
 def test_create_a_company_through_the_form(team):
