@@ -54,6 +54,18 @@ def write_value(record, name: str):
     return value.id if record._fields[name].type == "many2one" else [(6, 0, value.ids)]
 
 
+def _hashable(value):
+    """A write value as a dict key: a many2many's [(6, 0, ids)] becomes a tuple of ids."""
+    return ("ids", tuple(value[0][2])) if isinstance(value, list) else value
+
+
+def _writable(value):
+    """The write value `_hashable` made a key of."""
+    if isinstance(value, tuple) and value and value[0] == "ids":
+        return [(6, 0, list(value[1]))]
+    return value
+
+
 class PartnerCategory(Model):
     """A tag put on customers (VIP, Supplier, Hanoi...)."""
 
@@ -288,20 +300,27 @@ class Partner(Model):
 
     def _sync_contacts(self, names=None) -> None:
         """Copy the commercial fields (all, or `names`) of each company in self to its
-        contacts, and a re-parented contact's from its new company."""
+        contacts, and a re-parented contact's from its new company: one search, then one
+        write per distinct set of values (a mass transfer to 3 owners is 3 writes)."""
         names = list(names or self._commercial_fields())
-        for partner in self.sudo():
-            source = partner.commercial_partner_id
-            if source.id != partner.id:  # a contact: take its company's values
-                values = {n: write_value(source, n) for n in names}
-                if any(partner[n] != source[n] for n in names):
-                    super(Partner, partner).write(values)
-                continue
-            contacts = self.sudo().search([("commercial_partner_id", "=", partner.id),
-                                           ("id", "!=", partner.id)])
-            if contacts:
-                values = {n: write_value(partner, n) for n in names}
-                super(Partner, contacts).write(values)
+        partners = self.sudo()
+        sources = {p.id: p.commercial_partner_id for p in partners}
+        companies = partners.filtered(lambda p: sources[p.id].id == p.id)
+        targets: dict[int, list] = {}  # company id -> the records to copy it to
+        for partner in partners - companies:  # a contact: take its company's values
+            if any(partner[n] != sources[partner.id][n] for n in names):
+                targets.setdefault(sources[partner.id].id, []).append(partner.id)
+        if companies:
+            for contact in partners.search([("commercial_partner_id", "in", companies.ids),
+                                            ("id", "not in", companies.ids)]):
+                targets.setdefault(contact.commercial_partner_id.id, []).append(contact.id)
+        batches: dict[tuple, list] = {}
+        for company in partners.browse(list(targets)):
+            values = tuple((n, _hashable(write_value(company, n))) for n in names)
+            batches.setdefault(values, []).extend(targets[company.id])
+        for values, ids in batches.items():
+            super(Partner, partners.browse(ids)).write(
+                {name: _writable(value) for name, value in values})
 
     @staticmethod
     def _normalise(vals: dict) -> dict:
