@@ -28,6 +28,16 @@ def _configured_db() -> str:
     return DEFAULT_DB
 
 
+class _Reported(click.ClickException):
+    """Exit with status 1: the errors were printed already, one line each."""
+
+    def __init__(self):
+        super().__init__("")
+
+    def show(self, file=None) -> None:
+        """Nothing more to print."""
+
+
 class _Context:
     """What the global options chose: the database URL and the extra addons paths."""
     def __init__(self, url: str, addons_paths: list[str]):
@@ -218,6 +228,35 @@ def views_explain(obj, model, view_type):
         click.echo(explain(view))
 
 
+@cli.command("import")
+@click.argument("model")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows and report the invalid ones (default: all or nothing).")
+@click.option("--as", "login", default=None,
+              help="Import as this user: access rights, rules and defaults are theirs "
+                   "(default: superuser).")
+@click.pass_obj
+def import_csv_file(obj, model, file, skip_invalid, login):
+    """Create MODEL records from FILE.csv (header: field names or labels), with a report
+    of every invalid row (docs/web.md, "Importing CSV")."""
+    from core.views.csv_import import import_csv
+
+    data = Path(file).read_bytes()
+    with obj.database.env() as env:
+        if model not in env.registry:
+            raise click.ClickException(f"model {model!r} is not installed (see `tessera "
+                                       "addons`)")
+        if login:
+            env = env(user=_find_user(env, login).id)
+        report = import_csv(env[model], data, skip_invalid=skip_invalid)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.fatal or (report.errors and not skip_invalid):
+        raise click.ClickException(report.summary())
+    click.echo(report.summary())
+
+
 @cli.command("addons")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
@@ -259,6 +298,83 @@ def serve(obj, host, port, workers, dev, access_log):
     options = serving.ServeOptions(host=host, port=port, workers=workers,
                                    access_log=access_log)
     serving.serve(obj.url, obj.addons_paths, options, announce=click.echo)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run one round, then exit (1 if it had errors).")
+@click.option("--interval", default=60.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between rounds.")
+@click.option("--verbose", is_flag=True, help="Also print rounds that did nothing.")
+@click.pass_obj
+def worker(obj, once, interval, verbose):
+    """Send queued emails and SMS, run scheduled rules: a round every INTERVAL seconds
+    until SIGTERM or Ctrl+C (docs/mail.md, "Sending email")."""
+    import logging
+
+    from core.worker import Worker
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database = obj.database
+    if not once:
+        where = database.engine.url.render_as_string(hide_password=True)
+        click.echo(f"Worker on {where}: a round every {interval:g} s; stop with Ctrl+C.")
+    if Worker(database, interval, click.echo, verbose).run(once=once):
+        raise _Reported()
+
+
+# -- incoming email (core/mailgate.py, core/mailfetch.py) -------------------------------
+@cli.command("mail-gateway")
+@click.option("--retry-failed", is_flag=True,
+              help="Deliver again the messages kept as failed (instead of reading stdin).")
+@click.pass_obj
+def mail_gateway(obj, retry_failed):
+    """Deliver one RFC 822 message read on standard input (run by the MTA). A message no
+    addon takes is kept as a failed message; exit status 75 (EX_TEMPFAIL: the MTA keeps
+    it and tries again) when it cannot even be kept."""
+    import logging
+
+    from core import mailgate
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if retry_failed:
+        with obj.database.env() as env:
+            delivered, failed = mailgate.retry_failed(env)
+        click.echo(f"Failed messages: {delivered} delivered, {failed} still failed.")
+        return
+    raw = sys.stdin.buffer.read()
+    try:
+        outcome = mailgate.deliver_in(obj.database, raw)
+    except Exception as error:  # not stored: the MTA must keep the message
+        lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+        refused = click.ClickException(f"the message was not stored ("
+                                       f"{lines[0] if lines else type(error).__name__}); "
+                                       "the MTA keeps it and tries again later")
+        refused.exit_code = mailgate.EX_TEMPFAIL
+        raise refused from error
+    if outcome.record:
+        click.echo(f"Delivered to {outcome.record}.")
+    else:
+        click.echo(f"Not delivered: {outcome.reason}. Kept as {outcome.failure} (deliver "
+                   "it again with `tessera mail-gateway --retry-failed`).")
+
+
+@cli.command()
+@click.option("--maildir", type=click.Path(file_okay=False), default=None,
+              help="Read this Maildir (default: [fetchmail] maildir, else the IMAP mailbox).")
+@click.pass_obj
+def fetchmail(obj, maildir):
+    """Deliver the unread messages of a Maildir or an IMAP mailbox ([fetchmail] in the
+    configuration), each as `tessera mail-gateway` would."""
+    import logging
+
+    from core import mailfetch
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    summary = mailfetch.fetch(obj.database, maildir)
+    if summary.errors:
+        raise click.ClickException(f"fetched {summary.line()}")
+    click.echo(f"Fetched: {summary.line()}.")
 
 
 @cli.command()

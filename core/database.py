@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from core.orm import SUPERUSER_ID, Environment, Registry, Transaction
 from core.orm.models import DEFINITIONS
 from core.orm.schema import sync_schema
 from core.security.policy import AccessPolicy
+
+_logger = logging.getLogger(__name__)
 
 SYSTEM_ADDONS = ["core"]
 _SEQUENCE_QUERY = sa.text("SELECT value FROM ir_config_parameter WHERE key = 'registry.sequence'")
@@ -103,7 +106,11 @@ class Database:
 
     @contextlib.contextmanager
     def env(self, user=None, context=None):
-        """An environment in a new transaction; commits on exit, rolls back on error."""
+        """An environment in a new transaction; commits on exit, rolls back on error.
+        After the commit (and once the connection is released), the callbacks the
+        transaction registered with `env.transaction.after_commit()` run, each given
+        this Database; their errors are logged, not raised."""
+        transaction = None
         with self.engine.connect() as connection:
             connection.begin()
             try:
@@ -119,6 +126,17 @@ class Database:
                 connection.rollback()
                 raise
             connection.commit()
+        if transaction is not None:
+            self._run_after_commit(transaction.pop_after_commit())
+
+    def _run_after_commit(self, callbacks) -> None:
+        """Run the after-commit callbacks of a committed transaction, in order; one
+        failing is logged and the others still run."""
+        for callback in callbacks:
+            try:
+                callback(self)
+            except Exception:  # the data is committed: report, do not undo the request
+                _logger.exception("after-commit callback %r failed", callback)
 
     def forget_registries(self) -> None:
         """Drop cached registries (after an upgrade reloaded addon code)."""

@@ -32,6 +32,27 @@ class Transaction:
         # access rights and record rules (core.security.policy.AccessPolicy), or None
         self.security = None
         self.computed_cached: set = set()  # non-stored computed fields in the cache
+        self._after_commit: dict = {}  # key -> callback(database), in registration order
+
+    def after_commit(self, callback, key=None):
+        """Run `callback(database)` once this transaction has committed (never after a
+        rollback): `Database.env()` calls it, after the commit and outside the
+        transaction, with the `core.Database`, so that it can open a transaction of its
+        own (`with database.env() as env:`) to do slow or external work (sending
+        email) that must not happen unless the data is saved. A callback's exception
+        is logged, never raised: the transaction is committed already.
+
+        Callbacks registered inside a savepoint that is later rolled back still run:
+        they must check that what they act on exists. With `key`, only the first
+        callback registered under that key is kept; the one kept is returned (e.g.
+        an object collecting record ids for one callback per transaction)."""
+        return self._after_commit.setdefault(object() if key is None else key, callback)
+
+    def pop_after_commit(self) -> list:
+        """The callbacks registered by `after_commit`, forgotten here."""
+        callbacks = list(self._after_commit.values())
+        self._after_commit.clear()
+        return callbacks
 
     def forget_computed(self) -> None:
         """Forget non-stored computed values (after a write: they may depend on anything)."""
