@@ -588,3 +588,25 @@ def test_failed_write_database_error_changes_nothing(env):
         partner.write({"city": "Hanoi", "country_id": 987654321})
     assert reloaded(partner).city == "Hue"
     assert env[PARTNER].search_count([("id", "=", partner.id), ("city", "=", "Hue")]) == 1
+
+
+def test_many2many_links_written_on_many_records_cost_fixed_queries(env, count_queries):
+    """Writing link commands on 3 or 30 records costs the same number of queries."""
+    tags = env["test_basic.tag"].create([{"name": "t1"}, {"name": "t2"}, {"name": "t3"}])
+    t1, t2, t3 = tags.ids
+
+    def run(size):
+        partners = env["test_basic.partner"].create(
+            [{"name": f"p{i}", "tag_ids": [t1] if i % 2 else [t2]} for i in range(size)])
+        env.transaction.invalidate()
+        partners = partners.browse(partners.ids)
+        with count_queries() as counter:
+            partners.write({"tag_ids": [(4, t3), (3, t2)]})
+        assert all(set(p.tag_ids.ids) == ({t1, t3} if i % 2 else {t3})
+                   for i, p in enumerate(partners))
+        partners.write({"tag_ids": [(6, 0, [t2])]})
+        assert {tuple(p.tag_ids.ids) for p in partners} == {(t2,)}
+        assert set(partners.ids) <= set(env["test_basic.tag"].browse(t2).partner_ids.ids)
+        return counter.count
+
+    assert run(3) == run(30)

@@ -3,6 +3,8 @@ core.orm.models), used by create, write and unlink (core.orm.mutations)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from core.exceptions import ValidationError
 
 
@@ -66,6 +68,48 @@ class RelationsMixin:
                     target = list(dict.fromkeys(command[2]))
             self._m2m_set(field, current, target)
         self.env.transaction.invalidate([field], [rid])
+
+    def _m2m_write_many(self, field, commands) -> None:
+        """Apply link commands (3, 4, 5, 6) of a many2many to every record of self in a
+        fixed number of queries: one read of the current links, one check that the
+        targets exist, one DELETE and one INSERT."""
+        everything = self.with_context(active_test=False)
+        current = {record._ids[0]: list(record._get_raw(field)) for record in everything}
+        targets = {}
+        for rid, links in current.items():
+            target = list(links)
+            for command in commands:
+                code = command[0]
+                if code == 3:
+                    target = [i for i in target if i != command[1]]
+                elif code == 4 and command[1] not in target:
+                    target.append(command[1])
+                elif code == 5:
+                    target = []
+                elif code == 6:
+                    target = list(dict.fromkeys(command[2]))
+            targets[rid] = target
+        removed = [(rid, i) for rid, links in current.items() for i in links
+                   if i not in set(targets[rid])]
+        added = [(rid, i) for rid, target in targets.items() for i in target
+                 if i not in set(current[rid])]
+        rel = self.env.registry.relation_table(field)
+        if removed:
+            self.env.execute(rel.delete().where(
+                sa.tuple_(rel.c[field.column1], rel.c[field.column2]).in_(removed)))
+        if added:
+            wanted = sorted({i for _rid, i in added})
+            existing = set(self.env[field.comodel_name].browse(wanted).exists()._ids)
+            missing = [i for i in wanted if i not in existing]
+            if missing:
+                raise ValidationError(f"{self._name}.{field.name}: {field.comodel_name} "
+                                      f"records {missing} do not exist.")
+            self.env.execute(rel.insert(), [{field.column1: rid, field.column2: i}
+                                            for rid, i in added])
+        if removed or added:
+            for other in self.env.registry.m2m_fields_on(rel.name):
+                self.env.transaction.invalidate([other])
+        self.env.transaction.invalidate([field], list(current))
 
     def _check_own_lines(self, field, comodel, commands, creating: bool) -> None:
         """Commands 1, 2 and 3 of a one2many may only touch this record's own lines."""

@@ -289,6 +289,10 @@ class MutationMixin:
                 if self._log_access:  # the database set it: read it again when asked
                     env.transaction.invalidate([self._fields["write_date"]], ids)
             for field, commands in x2many.items():
+                if field.type == "many2many" and len(self._ids) > 1 \
+                        and all(command[0] in (3, 4, 5, 6) for command in commands):
+                    self._m2m_write_many(field, commands)  # links only: in batch
+                    continue
                 for record in self:
                     record._apply_x2many(field, commands)
             if inverse:
