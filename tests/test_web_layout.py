@@ -37,7 +37,7 @@ def breadcrumbs(html: str) -> list[str]:
 def test_manager_sees_the_configuration_menu(shop: Shop):
     """A Settings user gets the Configuration section (group_system) and the Settings app."""
     html = shop.as_user("manager").page("/web/ws.order")
-    assert apps(html) == ["Shop", "Activities", "Settings"]
+    assert apps(html) == ["Contacts", "Shop", "Sales", "Activities", "Settings"]
     assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers", "Tickets", "Meetings",
                                "Configuration", "Tags"]
 
@@ -46,7 +46,7 @@ def test_employee_menus_hide_other_groups_and_unreadable_models(shop: Shop):
     """An employee sees neither Configuration (group_system) nor Secrets (no read access
     on ws.secret), nor the Settings app."""
     html = shop.as_user("sally").page("/web/ws.order")
-    assert apps(html) == ["Shop", "Activities"]
+    assert apps(html) == ["Contacts", "Shop", "Sales", "Activities"]
     assert side_menu(html) == ["Sales", "Orders", "Quotations", "Customers", "Tickets", "Meetings"]
     assert "Secrets" not in html and "Configuration" not in html
 
@@ -77,9 +77,9 @@ def test_start_page_opens_the_first_app(shop: Shop):
     assert browser.get("/").location == "/web"
     response = browser.get("/web")
     assert response.status_code == 302
-    assert response.location == f"/web/action/{shop.ref('web_shop.action_orders')}"
+    assert response.location == f"/web/action/{shop.ref('base.action_partners')}"
     response = browser.get(response.location)
-    assert response.location == f"/web/ws.order?action={shop.ref('web_shop.action_orders')}"
+    assert response.location == f"/web/res.partner?action={shop.ref('base.action_partners')}"
 
 
 def test_app_without_action_opens_its_first_entry(shop: Shop):
@@ -98,7 +98,7 @@ def test_hidden_app_is_not_found(shop: Shop):
 def test_unknown_action_is_not_found(shop: Shop):
     """A deleted action's URL is a 404 page with the menus."""
     html = shop.as_user("sally").page("/web/action/999999", 404)
-    assert apps(html) == ["Shop", "Activities"]
+    assert apps(html) == ["Contacts", "Shop", "Sales", "Activities"]
 
 
 def test_list_breadcrumb_is_the_action(shop: Shop):
@@ -153,7 +153,7 @@ def test_action_and_menu_urls_that_are_no_ids_are_404(shop: Shop, path):
 def test_unknown_page_is_a_404_with_the_layout(shop: Shop):
     """An unknown URL of a logged-in user is a 404 page inside the frame."""
     html = shop.as_user("sally").page("/web/ws.order/12/nothing", 404)
-    assert "Page not found" in html and apps(html) == ["Shop", "Activities"]
+    assert "Page not found" in html and apps(html) == ["Contacts", "Shop", "Sales", "Activities"]
 
 
 def test_addon_routes_are_served(shop: Shop):
