@@ -133,7 +133,8 @@ class FormBuilder:
         for element in header:
             if element.tag == "button" and not self._invisible(element):
                 buttons.append(self._button(element))
-            elif element.tag == "field" and element.get("widget") == "statusbar":
+            elif element.tag == "field" and element.get("widget") == "statusbar" \
+                    and not self._invisible(element):
                 statusbar = self._statusbar(element)
         return {"buttons": buttons, "statusbar": statusbar}
 
@@ -201,6 +202,10 @@ class FormBuilder:
         current = self.values.get(name)
         options = model_field.get_selection(self.model) if model_field.type == "selection" \
             else []
+        if model_field.type == "many2one":  # the comodel's records, in its order
+            current = current[0] if current else False
+            options = self.env[model_field.comodel_name].name_search("", limit=20)
+            visible = [int(v) for v in visible if v.isdigit()]
         steps = [{"value": v, "label": label, "current": v == current}
                  for v, label in options if not visible or v in visible or v == current]
         return {"name": name, "steps": steps}

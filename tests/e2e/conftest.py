@@ -2,8 +2,8 @@
 Playwright through the pytest-playwright plugin's `page` fixture).
 
 Each pytest session (each xdist worker) starts its own live server: a Werkzeug server in
-a thread serving `create_app` on a new SQLite database with base and the test addon
-web_shop (tests/addons_web) installed and a small shop created (see `populate`).
+a thread serving `create_app` on a new SQLite database with base, the test addon
+web_shop (tests/addons_web) and crm installed and a small shop created (see `populate`).
 
 Pages are logged in as sally (an Employee) through a storage state saved once per
 session; tests about logging in use `@pytest.mark.browser_context_args(storage_state=None)`.
@@ -106,9 +106,10 @@ def unique(prefix: str) -> str:
 
 
 def populate(env) -> dict:
-    """sally (Employee), currencies, tags, customers and three orders."""
+    """sally (Employee, CRM salesperson), currencies, tags, customers and three orders."""
     env["res.users"].create({"name": "Sally Seller", "login": LOGIN, "password": PASSWORD,
-                             "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
+                             "groups_id": [(6, 0, [env.ref("base.group_user").id,
+                                                   env.ref("crm.group_crm_user").id])]})
     currencies = {key: env["ws.currency"].create({"name": name, "symbol": symbol}).id
                   for key, name, symbol in [("eur", "Euro", "€"), ("usd", "US Dollar", "$")]}
     tags = {key: env["ws.tag"].create({"name": name}).id
@@ -138,7 +139,7 @@ def _build(path: Path) -> dict:
     database = Database(f"sqlite:///{path}", addons_paths=[WEB_ADDONS])
     try:
         with database.env() as env:
-            env.addons.install(["base", "web_shop"])
+            env.addons.install(["base", "web_shop", "crm"])
             return populate(env)
     finally:
         database.dispose()
