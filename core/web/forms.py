@@ -13,7 +13,7 @@ import json
 
 from werkzeug.wrappers import Response
 
-from core.exceptions import MissingError, UserError, ValidationError
+from core.exceptions import AccessError, MissingError, UserError, ValidationError
 from core.web import chatter
 from core.web.form_parse import parse_form
 from core.web.form_view import FormBuilder, read_values
@@ -21,6 +21,7 @@ from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse, user_zone
 from core.web.window import may, resolve
 
 WIZARD_KEYS = ("active_model", "active_ids", "active_id")
+WIZARD_NAMES = 10  # selected records a wizard names (it counts them all)
 
 
 def new_page(page, model: str):
@@ -93,15 +94,32 @@ def _render(page, window, model, record, posted=None, errors=None, status=200):
         buttons.sort(key=lambda b: b.get("sequence", 10))
     form_url = f"/web/{model._name}/{record.id}" if record else f"/web/{model._name}/new"
     query = page.request.query_string.decode()
+    wizard = None if record else _wizard_selection(page, model)
     return page.render(
         "form.html", status=status, title=title, window=window, record=record,
         header=builder.header(), nodes=builder.build(), errors=errors or {},
         general_error=(errors or {}).get("__all__"), smart_buttons=buttons,
         form_url=form_url + (f"?{query}" if query else ""), model=model,
         can={op: may(model, op) for op in ("create", "unlink")},
-        chatter=chatter.form_chatter(page, record),
+        chatter=chatter.form_chatter(page, record), wizard=wizard,
         breadcrumbs=[{"label": window.title, "url": window.list_url},
                      {"label": title or "New", "url": None}])
+
+
+def _wizard_selection(page, model) -> dict | None:
+    """For a wizard opened on selected records (`active_model`, `active_ids`): what it
+    applies to ({"count", "names" (the first ones the user may read), "back"}), else
+    None. The form then offers its buttons and Cancel instead of Save."""
+    context = model.env.context
+    active_model, ids = context.get("active_model"), context.get("active_ids") or []
+    if not active_model or not ids or active_model == model._name:
+        return None
+    records = page.env[active_model].browse(ids[:WIZARD_NAMES]).exists()
+    try:
+        names = list(records._display_names().values())
+    except AccessError:
+        names = []
+    return {"count": len(ids), "names": names, "back": f"/web/{active_model}?view=list"}
 
 
 def _save(page, window, model, record, then=None):

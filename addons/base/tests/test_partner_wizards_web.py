@@ -85,7 +85,11 @@ def test_change_customer_group_on_three_selected_customers(team, sally):
     assert parse_qs(urlsplit(wizard_url).query)["active_ids"] == [
         ",".join(map(str, ids[:3]))]
     page = doc(sally.page(wizard_url))
-    assert page.xpath("//select[@name='mode']/option/@value") == ["move", "add", "remove"]
+    assert page.xpath("//input[@type='radio'][@name='mode']/@value") == [
+        "move", "add", "remove"]
+    assert texts(page, "//p[@data-wizard-selection]") == [
+        f"For 3 selected records: {prefix}-1; {prefix}-2; {prefix}-3"]
+    assert not page.xpath("//button[text()='Save']") and page.xpath("//a[@data-cancel]")
 
     response = apply_wizard(sally, wizard_url, {"mode": "move", "group_ids": [str(north)]})
     assert response.status_code == 303, field_error(response.get_data(as_text=True),
