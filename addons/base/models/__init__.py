@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     document_access,
     mail_activity,
     mail_compose,
+    mail_gateway,
     mail_mail,
     mail_message,
     mail_template,
