@@ -124,7 +124,10 @@ def portal_documents(env, partner):
 def web_routes(env):
     """Extra routes of the web client. Return a list of (rule, endpoint) pairs, where
     rule is a URL rule such as "/crm/ics/<int:event_id>" and endpoint a callable
-    (request, env, **values) -> response, or None."""
+    (request, env, **values) -> response, or None. `env` is the logged-in user's; a
+    visitor who is not logged in is sent to the login page, unless the endpoint has a
+    true `public` attribute (e.g. a feed with a secret token in its URL): then `env` is
+    the superuser's, and the endpoint authenticates the caller itself."""
 
 
 # -- background work ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from core.web import (
     auth,
     calendar_view,
     chatter,
+    csv_import_page,
     forms,
     graph,
     kanban,
@@ -61,6 +62,7 @@ ROUTES = Map([
     Rule("/web/<model>", endpoint=views_page.view_page),
     Rule("/web/<model>/actions", endpoint=actions.run_action, methods=["POST"]),
     Rule("/web/<model>/autocomplete", endpoint=forms.autocomplete),
+    Rule("/web/<model>/import", endpoint=csv_import_page.import_page, methods=["GET", "POST"]),
     Rule("/web/<model>/new", endpoint=forms.new_page, methods=["GET", "POST"]),
     Rule("/web/<model>/new/call/<method>", endpoint=forms.call_button,
          defaults={"record_id": 0}, methods=["POST"]),
@@ -105,7 +107,11 @@ class WebApp:
             return self.api(environ, start_response)
         if path.startswith("/web/static/"):
             return self.static(environ, _with_headers(start_response, static=True))
-        response = self.handle(Request(environ))
+        request = Request(environ)
+        try:
+            response = self.handle(request)
+        finally:
+            request.close()  # uploaded files, also when the request was refused (CSRF)
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
@@ -141,7 +147,8 @@ class WebApp:
         page = Page(self, request, env, visitor)
         try:
             endpoint, values = self._match(request, env)
-            if visitor.anonymous and endpoint not in PUBLIC:
+            if visitor.anonymous and endpoint not in PUBLIC \
+                    and not getattr(endpoint, "public", False):
                 if request.method == "GET":
                     return redirect(f"/web/login?redirect={_quote(request.full_path)}")
                 return page.error(401, "Please log in", "Your session has ended: log in "
@@ -177,7 +184,9 @@ class WebApp:
         except NotFound:
             hook_map = self._hook_map(env)
             endpoint, values = hook_map.bind_to_environ(request.environ).match()
-            return (lambda page, **kw: endpoint(page.request, page.env, **kw)), values
+            wrapper = lambda page, **kw: endpoint(page.request, page.env, **kw)  # noqa: E731
+            wrapper.public = getattr(endpoint, "public", False)  # served without login
+            return wrapper, values
 
     def _hook_map(self, env) -> Map:
         """Routes of the installed addons (`web_routes` hook), rebuilt when the

@@ -23,6 +23,7 @@ NOTICES = {
     "unarchived": "Restored {n} record(s).",
     "duplicated": "This is a copy: change what differs and save.",
     "done": "Done.",
+    "imported": "Imported {n} record(s).",
     "password": "Your password was changed.",
 }
 
