@@ -207,6 +207,22 @@ def test_menuitem_tree_by_nesting_and_by_parent(env):
     assert tasks.complete_name() == "Tasks / Work / All tasks"
 
 
+def test_relative_dates_are_counted_from_the_load(env, written_addons):
+    """relative_date(n) and relative_datetime(n, "HH:MM") keep demo data current."""
+    name = write_data_addon(written_addons, {"data/dates.xml": xml(
+        '    <record model="vw.tag" id="soon">\n'
+        '        <field name="name" eval="relative_date(-3)"/>\n'
+        '    </record>\n'
+        '    <record model="vw.tag" id="later">\n'
+        """        <field name="name" eval="relative_datetime(2, '14:30')"/>\n"""
+        '    </record>\n')})
+    env.addons.install([name])
+    today = dt.date.today()
+    assert env.ref(f"{name}.soon").name == (today - dt.timedelta(days=3)).isoformat()
+    assert env.ref(f"{name}.later").name == \
+        f"{(today + dt.timedelta(days=2)).isoformat()} 14:30:00"
+
+
 # -- eval never executes code -----------------------------------------------------------
 EVIL = [
     "__import__('pathlib').Path(MARKER).touch()",

@@ -1,8 +1,9 @@
 """Loading data files (XML and CSV) into the database, with external ids.
 
 XML: a `<tessera>` (or `<odoo>`) root holding `<record model id>` elements with
-`<field name>` children (text, `ref="xmlid"`, `eval="literal or ref('x')"`,
-`type="xml"` for view architectures), `<delete model id|search>`, and `<data
+`<field name>` children (text, `ref="xmlid"`, `eval="literal or ref('x')"`, where
+`relative_date(n)` and `relative_datetime(n, "HH:MM")` give dates n days from the
+load, `type="xml"` for view architectures), `<delete model id|search>`, and `<data
 noupdate="1">` sections. CSV: the model comes from the file name
 (`res.partner.category.csv`), an `id` column gives external ids, `field/id`
 columns reference other records by external id (comma-separated for x2many).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,7 +218,7 @@ class DataLoader:
             target = self.ref(element.get("ref"))
             return [(6, 0, [target])] if field.type in ("one2many", "many2many") else target
         if element.get("eval") is not None:
-            return literal_eval(element.get("eval"), {"ref": self.ref})
+            return literal_eval(element.get("eval"), {"ref": self.ref, **RELATIVE_DATES})
         if element.get("type") == "xml":
             return "".join(etree.tostring(child, encoding="unicode", with_tail=False)
                            for child in element if isinstance(child.tag, str))
@@ -316,6 +318,27 @@ class DataLoader:
                     if isinstance(error, AddonError):
                         raise
                     raise self._fail(line, f"record {row.get('id')!r}: {error}") from error
+
+
+def relative_date(days: int) -> str:
+    """`eval="relative_date(-3)"`: the date `days` from the day the file is loaded (demo
+    data that stays current: overdue activities, meetings this month)."""
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+def relative_datetime(days: int, time: str = "09:00") -> str:
+    """`eval="relative_datetime(2, '14:30')"`: that UTC time, `days` from the day the file
+    is loaded."""
+    try:
+        clock = dt.time.fromisoformat(time)
+    except ValueError as error:
+        raise ValidationError(f"relative_datetime: {time!r} is not a time like '14:30'") \
+            from error
+    moment = dt.datetime.combine(dt.date.today() + dt.timedelta(days=days), clock)
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+RELATIVE_DATES = {"relative_date": relative_date, "relative_datetime": relative_datetime}
 
 
 def text_value(field, text: str):
