@@ -195,8 +195,8 @@ def test_group_by_tags_counts_each_tag(shop: Shop):
     labels = texts(doc(html), "//tr[contains(@class, 'group-row')]//a")
     assert sorted(" ".join(label.split()) for label in labels) == [
         "Blue (1)", "None (2)", "Red (1)"]
-    red = [a for a in doc(html).xpath("//tr[contains(@class, 'group-row')]//a")
-           if "Red" in a.text_content()][0]
+    red = next(a for a in doc(html).xpath("//tr[contains(@class, 'group-row')]//a")
+           if "Red" in a.text_content())
     assert list_names(browser.page(red.get("href"))) == ["SO-SALLY"]
 
 
