@@ -35,7 +35,7 @@ def test_convert_a_lead_creating_its_customer(page: Page, shop):
     page.goto(f"/web/crm.lead/{lead_id}?action={ref(shop, 'crm.action_leads')}")
     page.get_by_role("button", name="Convert to opportunity").click()
     expect(page).to_have_url(re.compile(r"/web/crm\.lead\.convert/new\?"))
-    page.locator("#field-action").select_option(label="Create a new customer")
+    page.get_by_label("Create a new customer").check()
     page.get_by_role("button", name="Convert").click()
 
     expect(page).to_have_url(re.compile(rf"/web/crm\.lead/{lead_id}\b"))
@@ -69,3 +69,28 @@ def test_drag_an_opportunity_to_won(page: Page, shop):
         .to_have_attribute("data-moved", str(won))
     row = shop.read("crm.lead", lead_id, ["won_status", "probability", "date_closed"])
     assert row["won_status"] == "won" and row["probability"] == 100 and row["date_closed"]
+
+
+def test_a_customer_opens_its_opportunities_from_its_form(page: Page, shop):
+    """The customer's Opportunities button (crm's partner_buttons) counts them and
+    opens their list."""
+    with shop.database.env() as env:
+        customer = env["res.partner"].create({
+            "name": shop.unique("Công ty Hoa Mai"), "is_company": True,
+            "owner_id": sally(shop)})
+        customer_id, customer_name = customer.id, customer.name
+    names = [shop.unique("Máy pha cà phê"), shop.unique("Quầy bar")]
+    for name in names:
+        lead(shop, name=name, type="opportunity", partner_id=customer_id)
+    lead(shop, name=shop.unique("Someone else's"), type="opportunity")
+
+    page.goto(f"/web/res.partner/{customer_id}")
+    button = page.locator("a.smart-button", has_text="Opportunities")
+    expect(button.locator(".count")).to_have_text("2")
+    button.click()
+    expect(page).to_have_url(re.compile(r"/web/crm\.lead\?"))
+    cards = page.locator("li[data-card]")  # the pipeline, limited to the customer's
+    expect(cards).to_have_count(2)
+    for name in names:
+        expect(page.locator("[data-kanban]")).to_contain_text(name)
+    expect(page.locator("[data-kanban]")).to_contain_text(customer_name)
