@@ -249,7 +249,8 @@ def test_eval_rejects_code_and_runs_nothing(env, written_addons, tmp_path, expre
     message = str(caught.value)
     assert f"addon {name!r}" in message
     assert "data/evil.xml:5" in message
-    assert "only literals and ref() calls are allowed" in message
+    assert "only literals and ref(), relative_date(), relative_datetime() calls are allowed" \
+        in message
     assert source in message
     assert not marker.exists()
     assert snapshot(env.connection) == before
