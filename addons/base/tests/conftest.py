@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
-from addons.base.tests.partner_support import team_world
+from addons.base.tests.partner_support import rolled_back, team_world, user_switcher
 from tests.conftest import ENGINES, pg_server  # noqa: F401  (pg_server: a fixture)
 
 
@@ -17,20 +15,14 @@ def team(request, tmp_path_factory):
         yield world
 
 
-class _Rollback(Exception):
-    pass
-
-
 @pytest.fixture
 def env(team):
     """A superuser environment on the team's database, rolled back after the test."""
-    with contextlib.suppress(_Rollback), team.database.env() as environment:
+    with rolled_back(team.database) as environment:
         yield environment
-        raise _Rollback
 
 
 @pytest.fixture
 def as_user(env):
     """`as_user("sally")`: the test's environment (same transaction) as that user."""
-    logins = {u.login: u.id for u in env["res.users"].search([])}
-    return lambda login: env(user=logins[login])
+    return user_switcher(env)

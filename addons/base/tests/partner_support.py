@@ -14,6 +14,7 @@ The team (see `populate_team`):
 from __future__ import annotations
 
 import contextlib
+import uuid
 from dataclasses import dataclass, field
 
 from core import Database
@@ -24,6 +25,29 @@ from tests.web_support import Browser
 
 PASSWORDS = {"admin": "admin-secret-1", "mia": "mia-secret-123", "sally": "sally-secret-1",
              "sam": "sam-secret-123", "sonia": "sonia-secret-1", "paula": "paula-secret-1"}
+
+
+def unique(prefix: str) -> str:
+    """A name no other test uses (a module's tests share their database)."""
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def rolled_back(database):
+    """A superuser environment whose transaction is rolled back at the end."""
+    with contextlib.suppress(_Rollback), database.env() as environment:
+        yield environment
+        raise _Rollback
+
+
+def user_switcher(env):
+    """`switch("sally")`: `env` (same transaction) as the user of that login."""
+    logins = {u.login: u.id for u in env["res.users"].search([])}
+    return lambda login: env(user=logins[login])
 
 
 @dataclass

@@ -6,12 +6,12 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
 
+from addons.base.tests.partner_support import unique
 from addons.base.tests.smtp_support import SmtpServer, parts, write_config
 from core.exceptions import AccessError, UserError, ValidationError
 from tests.web_support import doc, main_text, notice, texts
@@ -28,9 +28,6 @@ def smtp(tmp_path, monkeypatch):
     yield server
     server.stop()
 
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:6]}"
 
 
 def wizard(env, partner_ids, **values):

@@ -4,18 +4,16 @@ query counts, and attachments on customers."""
 
 from __future__ import annotations
 
-import contextlib
 import io
-import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from addons.base.models.partner_history import render_history
-from addons.base.tests.partner_support import team_world
+from addons.base.tests.partner_support import team_world, unique
 from tests.conftest import ENGINES
+from tests.security_support import count_queries
 from tests.web_support import doc, texts
 
 PROBE_ADDONS = Path(__file__).resolve().parents[3] / "tests" / "addons_history"
@@ -30,9 +28,6 @@ def world(request, tmp_path_factory):
         yield team
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
 
 def company_with_contact(env, **values):
     company = env["res.partner"].create({"name": unique("Company"), "is_company": True,
@@ -45,19 +40,6 @@ def entries_text(history_html: str) -> list[str]:
     return texts(doc(f"<div>{history_html}</div>"), "//li")
 
 
-@contextlib.contextmanager
-def count_queries(database):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            statements.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", before)
 
 
 def test_history_lists_activities_emails_and_sms_newest_first(world):

@@ -3,11 +3,7 @@ thresholds, what triggers a new rating, the settings form, filters and query cou
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-
 import pytest
-import sqlalchemy as sa
 
 from addons.base.models.partner_potential import (
     DEFAULT_THRESHOLDS,
@@ -15,12 +11,10 @@ from addons.base.models.partner_potential import (
     check_thresholds,
     stars_for,
 )
+from addons.base.tests.partner_support import unique
 from core.exceptions import AccessError, ValidationError
+from tests.security_support import count_queries
 from tests.web_support import doc, field_error, list_names, main_text, texts
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 def group(env, score: int, name: str | None = None):
@@ -38,19 +32,6 @@ def rating(partner) -> tuple[int, str]:
     return partner.potential_score, partner.potential_stars
 
 
-@contextlib.contextmanager
-def count_queries(database):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            statements.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", before)
 
 
 # -- stars and thresholds --------------------------------------------------------------

@@ -4,13 +4,8 @@ to the fields."""
 
 from __future__ import annotations
 
-import uuid
-
+from addons.base.tests.partner_support import unique
 from tests.web_support import doc, field_error, list_names, notice, texts
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 def make_customers(team, owner="sally", **values):

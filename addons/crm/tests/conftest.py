@@ -7,17 +7,16 @@
   environment, `crm.users["sally"]` an id.
 - `env`: a superuser environment on that database, rolled back after the test.
 - `as_user("sally")`: the test's environment (same transaction) as that user.
+- `browsers("sally")`: a logged-in browser per user, kept for the module.
 
 Web tests commit: create records with unique names, never assume an empty database.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
-from addons.base.tests.partner_support import team_world
+from addons.base.tests.partner_support import rolled_back, team_world, user_switcher
 from tests.conftest import ENGINES, new_database_url, pg_server  # noqa: F401  (fixtures)
 
 CRM_GROUPS = {"mia": "crm.group_crm_manager", "sally": "crm.group_crm_user",
@@ -40,20 +39,28 @@ def crm(request, tmp_path_factory):
         yield world
 
 
-class _Rollback(Exception):
-    pass
+@pytest.fixture(scope="module")
+def browsers(crm):
+    """`browsers("sally")`: one logged-in browser per user for the module (logging in is
+    slow on purpose: argon2)."""
+    cache = {}
+
+    def get(login):
+        if login not in cache:
+            cache[login] = crm.browser(login)
+        return cache[login]
+
+    return get
 
 
 @pytest.fixture
 def env(crm):
     """A superuser environment on the crm database, rolled back after the test."""
-    with contextlib.suppress(_Rollback), crm.database.env() as environment:
+    with rolled_back(crm.database) as environment:
         yield environment
-        raise _Rollback
 
 
 @pytest.fixture
 def as_user(env):
     """`as_user("sally")`: the test's environment (same transaction) as that user."""
-    logins = {u.login: u.id for u in env["res.users"].search([])}
-    return lambda login: env(user=logins[login])
+    return user_switcher(env)

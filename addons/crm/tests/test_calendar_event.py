@@ -5,30 +5,13 @@ a customer (the new meeting's form opens pre-filled)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from addons.base.tests.partner_support import unique
 from core.exceptions import AccessError, ValidationError
 from tests.web_support import doc, input_value, main_text, texts
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def browsers(crm):
-    """One logged-in browser per user for the module (logging in is slow on purpose)."""
-    cache = {}
-
-    def get(login):
-        if login not in cache:
-            cache[login] = crm.browser(login)
-        return cache[login]
-
-    return get
 
 
 def meeting(env, **values):

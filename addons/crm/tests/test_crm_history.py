@@ -7,20 +7,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
 import sqlalchemy as sa
 
-from addons.base.tests.partner_support import team_world
+from addons.base.tests.partner_support import team_world, unique
 from addons.crm.tests.conftest import grant_crm_groups
 from tests.conftest import ENGINES
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 def customer(env, name=None):

@@ -10,8 +10,6 @@ import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
-import pytest
-
 from tests.web_support import doc, list_names, texts
 
 
@@ -36,18 +34,6 @@ def read(crm, lead_id: int, *names):
             list(names))[0]
     return row[names[0]] if len(names) == 1 else row
 
-
-@pytest.fixture(scope="module")
-def browsers(crm):
-    """One logged-in browser per user of the module (argon2 is slow on purpose)."""
-    cache = {}
-
-    def get(login):
-        if login not in cache:
-            cache[login] = crm.browser(login)
-        return cache[login]
-
-    return get
 
 
 def pipeline(crm, **query) -> str:

@@ -5,28 +5,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from icalendar import Calendar
 
+from addons.base.tests.partner_support import unique
 from core.exceptions import AccessError
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def browsers(crm):
-    cache = {}
-
-    def get(login):
-        if login not in cache:
-            cache[login] = crm.browser(login)
-        return cache[login]
-
-    return get
 
 
 def parse(data: bytes) -> list:

@@ -5,29 +5,13 @@ after another), record rules, and the Inbound / Outbound menus."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from addons.base.tests.partner_support import unique
 from core.exceptions import AccessError, UserError, ValidationError
 from tests.web_support import doc, input_value, main_text, texts
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def browsers(crm):
-    cache = {}
-
-    def get(login):
-        if login not in cache:
-            cache[login] = crm.browser(login)
-        return cache[login]
-
-    return get
 
 
 def call(env, **values):
