@@ -109,6 +109,15 @@ def new_database_url(request, tmp_path):
         yield url
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def shop(request, tmp_path_factory):
+    """The web client's test shop (tests/web_support.py: base and web_shop installed, a
+    few users, customers and orders), committed once per test module and engine."""
+    from tests.web_support import shop_world  # web_support imports this module
+
+    yield from shop_world(request, tmp_path_factory)
+
+
 @pytest.fixture
 def count_queries(database):
     """`with count_queries() as counter: ...` then `counter.count`: SQL statements

@@ -12,14 +12,7 @@ import sys
 import pytest
 
 from core.views.csv_import import import_csv
-from tests.conftest import ENGINES
-from tests.web_support import WEB_ADDONS, shop_world
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    """base + web_shop and the small shop, committed once per module and engine."""
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import WEB_ADDONS
 
 
 class _Rollback(Exception):

@@ -12,13 +12,7 @@ import io
 
 import pytest
 
-from tests.conftest import ENGINES
-from tests.web_support import Shop, add_orders, cleanup, doc, list_names, notice, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import Shop, add_orders, cleanup, doc, list_names, notice, texts
 
 
 @pytest.fixture(autouse=True)

@@ -12,14 +12,8 @@ import io
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.mail_support import use_config
-from tests.web_support import XSS, Shop, doc, main_text, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import XSS, Shop, doc, main_text, texts
 
 
 @pytest.fixture(autouse=True)

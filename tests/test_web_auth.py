@@ -13,13 +13,7 @@ import pytest
 
 from core.security.sessions import LOGIN_MAX_FAILURES, digest
 from core.web import create_app
-from tests.conftest import ENGINES
-from tests.web_support import PASSWORDS, Browser, Shop, doc, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import PASSWORDS, Browser, Shop, doc, texts
 
 
 @pytest.fixture

@@ -13,16 +13,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, doc, input_value, main_text, shop_world, texts
+from tests.web_support import XSS, Shop, doc, input_value, main_text, texts
 
 CAL = "/web/ws.meeting?view=calendar&"
 
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

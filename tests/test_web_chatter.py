@@ -14,15 +14,9 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.mail_support import use_config
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, doc, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import XSS, Shop, doc, texts
 
 
 @pytest.fixture(autouse=True)

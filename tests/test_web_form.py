@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.web_support import (
     Shop,
     add_orders,
@@ -19,14 +18,8 @@ from tests.web_support import (
     field_error,
     input_value,
     notice,
-    shop_world,
     texts,
 )
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

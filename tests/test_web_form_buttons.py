@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.web_support import (
     Shop,
     add_orders,
@@ -23,14 +22,8 @@ from tests.web_support import (
     list_names,
     notice,
     order_with_lines,
-    shop_world,
     texts,
 )
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,8 @@ from urllib.parse import urlencode
 import pytest
 
 from core.web.svg_charts import nice_ticks
-from tests.conftest import ENGINES
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, add_orders, cleanup, doc, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import XSS, Shop, add_orders, cleanup, doc, texts
 
 
 @pytest.fixture(autouse=True)

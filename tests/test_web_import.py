@@ -13,13 +13,7 @@ import io
 import pytest
 
 from core.web.listing import parse_list_arch
-from tests.conftest import ENGINES
-from tests.web_support import Shop, cleanup, doc, notice, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import Shop, cleanup, doc, notice, texts
 
 
 @pytest.fixture(autouse=True)

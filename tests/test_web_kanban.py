@@ -14,16 +14,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, add_orders, cleanup, doc, shop_world, texts
+from tests.web_support import XSS, Shop, add_orders, cleanup, doc, texts
 
 STAGES = ["New", "Qualified", "Proposal", "Won", "Lost"]
 
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ENGINES
-from tests.web_support import Shop, doc, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import Shop, doc, texts
 
 
 def apps(html: str) -> list[str]:

@@ -10,13 +10,7 @@ from __future__ import annotations
 import pytest
 
 from core.web import listing
-from tests.conftest import ENGINES
-from tests.web_support import Shop, add_orders, cleanup, doc, list_names, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import Shop, add_orders, cleanup, doc, list_names, texts
 
 
 @pytest.fixture(autouse=True)

@@ -13,16 +13,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import ENGINES
 from tests.security_support import count_queries
-from tests.web_support import Shop, cleanup, list_names, shop_world
+from tests.web_support import Shop, cleanup, list_names
 
 BULK = "/web/ws.order?" + urlencode({"d": json.dumps([["name", "=like", "BULK-%"]])})
 
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

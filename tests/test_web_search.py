@@ -13,14 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import ENGINES
-from tests.web_support import SQL, Shop, doc, list_names, shop_world, texts
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
-
+from tests.web_support import SQL, Shop, doc, list_names, texts
 
 MENU = "//details[summary[normalize-space()='{}']]//a[@role='menuitemcheckbox']"
 

@@ -15,13 +15,7 @@ import pytest
 
 from core.exceptions import RetryableError
 from core.web import page
-from tests.conftest import ENGINES
-from tests.web_support import Shop, add_orders, cleanup, doc, shop_world
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import Shop, add_orders, cleanup, doc
 
 
 @pytest.fixture(autouse=True)

@@ -14,13 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import ENGINES
-from tests.web_support import XSS, Shop, doc, shop_world
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def shop(request, tmp_path_factory):
-    yield from shop_world(request, tmp_path_factory)
+from tests.web_support import XSS, Shop, doc
 
 
 @pytest.fixture(scope="module")

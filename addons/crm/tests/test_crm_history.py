@@ -4,18 +4,17 @@ History tab; all of it gone when crm is uninstalled, the customers intact."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
-import sqlalchemy as sa
 
 from addons.base.tests.partner_support import team_world, unique
 from addons.crm.tests.conftest import grant_crm_groups
 from tests.conftest import ENGINES
+from tests.security_support import count_queries
 
 
 def customer(env, name=None):
@@ -39,20 +38,6 @@ def meeting(env, partner, name="Visit", start=dt.datetime(2026, 3, 2, 9, 0), **v
 def call(env, partner, name="Call back", **values):
     return env["crm.phonecall"].create({"name": name, "partner_id": partner.id, **values})
 
-
-@contextlib.contextmanager
-def counting(database):
-    statements = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            statements.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", before)
 
 
 def crm_buttons(env, partner) -> dict:
@@ -90,7 +75,7 @@ def test_counters_of_a_kanban_page_cost_the_same_queries_for_3_or_30(crm, env):
             partners |= company | contact
         env.transaction.invalidate()
         partners = partners.browse(partners.ids)
-        with counting(crm.database) as statements:
+        with count_queries(crm.database) as statements:
             rows = partners.read(["opportunity_count", "meeting_count", "phonecall_count"])
         assert all(r["opportunity_count"] == 1 and r["phonecall_count"] == 1 for r in rows)
         return len(statements)
