@@ -172,7 +172,8 @@ class FormBuilder:
                       f"page{index}", "children": self._children(page)}
                      for index, page in enumerate(element.findall("page"))
                      if not self._invisible(page)]
-            return {"kind": "notebook", "pages": pages}
+            # a page left empty (its fields are for other groups) is no page
+            return {"kind": "notebook", "pages": [p for p in pages if p["children"]]}
         if tag == "group":
             children = self._children(element)
             columns = bool(children) and all(

@@ -31,8 +31,25 @@ class PartnerOwner(Model):
                                             column1="partner_id", column2="department_id",
                                             string="Shared with departments")
 
+    private_address_ids = fields.Many2many(
+        "res.partner", compute="_compute_private_address_ids",
+        groups="base.group_private_addresses", string="Private addresses",
+        help="The contact's private addresses: only the private addresses group reads "
+             "them (this field, and the record rule on the addresses themselves).")
+
     def _commercial_fields(self):
         return (*super()._commercial_fields(), *SHARING_FIELDS)
+
+    def _compute_private_address_ids(self):
+        found: dict[int, list[int]] = {}
+        if self._ids:
+            # the field is for its group only, and that group passes the record rule
+            addresses = self.sudo().search([("parent_id", "in", list(self._ids)),
+                                            ("type", "=", "private")], order="id")
+            for address in addresses:
+                found.setdefault(address.parent_id.id, []).append(address.id)
+        for partner in self:
+            partner.private_address_ids = found.get(partner.id, [])
 
 
 class UserContact(Model):

@@ -103,3 +103,19 @@ def test_private_addresses_only_for_their_group(env, as_user):
     assert not as_user("sally")["res.partner"].search([("id", "=", home.id)])
     assert not as_user("mia")["res.partner"].search([("id", "=", home.id)])
     assert as_user("paula")["res.partner"].search([("id", "=", home.id)]) == home
+    # field level: the company's list of private addresses is for the group only
+    assert as_user("paula")["res.partner"].browse(company.id).private_address_ids == home
+    with pytest.raises(AccessError):
+        as_user("sally")["res.partner"].browse(company.id).private_address_ids  # noqa: B018
+
+
+def test_private_addresses_tab_only_for_their_group(team):
+    with team.env() as env:
+        company = env["res.partner"].create({"name": "Home owner", "is_company": True,
+                                             "owner_id": False})
+        env["res.partner"].create({"name": "Secret home", "parent_id": company.id,
+                                   "type": "private", "street": "7 Nguyễn Du"})
+    assert "Secret home" in team.browser("paula").page(f"/web/res.partner/{company.id}")
+    html = team.browser("sally").page(f"/web/res.partner/{company.id}")
+    assert "Secret home" not in html and "7 Nguyễn Du" not in html
+    assert "Private addresses" not in html  # the tab of an unreadable field is gone
