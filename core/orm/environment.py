@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -15,6 +16,15 @@ SUPERUSER_ID = 1
 
 # PostgreSQL SQLSTATEs of a transaction that lost a race: serialization failure, deadlock.
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def time_zone(name: str | None) -> ZoneInfo:
+    """The time zone called `name` (an IANA name such as "Asia/Ho_Chi_Minh"); UTC when
+    it is empty or unknown (a zone removed from the system's database, a typo)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 class Transaction:
@@ -137,6 +147,12 @@ class Environment:
         if "res.users" in self.registry:
             return self["res.users"].sudo().browse(self.uid)
         return None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The current user's time zone (UTC when unset or unknown)."""
+        user = self.user
+        return time_zone(user.tz if user is not None and "tz" in user._fields else None)
 
     @property
     def hooks(self):

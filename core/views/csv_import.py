@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from core.exceptions import AccessError, RetryableError, TesseraError, UserError, ValidationError
 from core.views.data import TRUE_TEXT, text_value
@@ -250,7 +250,7 @@ class _Converter:
     def __init__(self, model, columns: list[_Column]):
         self.model = model
         self.columns = columns
-        self.zone = _user_zone(model.env)
+        self.zone = model.env.tz
         self.names: dict[tuple[str, str], list[int]] = {}
         self.xmlids: dict[str, tuple[str, int] | None] = {}
 
@@ -374,12 +374,6 @@ def _selection(model, model_field, text: str) -> str:
     allowed = ", ".join(f"{label} ({value})" for value, label in options)
     raise ValidationError(f"{text!r} is not one of: {allowed}.")
 
-
-def _user_zone(env) -> ZoneInfo:
-    try:
-        return ZoneInfo(env.user.sudo().tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):  # a time zone no longer known
-        return ZoneInfo("UTC")
 
 
 def _create(model, converted: list[tuple[int, dict]], report: ImportReport,

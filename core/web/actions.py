@@ -98,7 +98,7 @@ def export_csv(page, window, records) -> Response:
 
     model = window.model
     columns = parse_list_arch(model, window.arch("list")).columns
-    locale, zone = widgets.locale_of(page.env), widgets.user_zone(page.env)
+    locale, zone = widgets.locale_of(page.env), page.env.tz
     values = records.read([c.name for c in columns])
     x2many = {}
     for column in columns:

@@ -129,7 +129,7 @@ def calendar_view(page, window, context):
     """The calendar page of the window's records (a view page of core.web.views_page)."""
     model = window.model
     arch = parse_calendar_arch(model, window.arch("calendar"))
-    zone = widgets.user_zone(page.env)
+    zone = page.env.tz
     today = dt.datetime.now(zone).date()
     try:
         mode, day, hidden = read_args(page.request.args, arch, today)

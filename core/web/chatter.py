@@ -16,7 +16,7 @@ from werkzeug.routing import Rule
 
 from core.exceptions import MissingError, UserError, ValidationError
 from core.web.attachments_web import file_response
-from core.web.widgets import as_id, user_zone
+from core.web.widgets import as_id
 from core.web.window import may
 
 STATES = ("overdue", "today", "planned")
@@ -36,7 +36,7 @@ def form_chatter(page, record) -> dict | None:
         return None
     env = page.env
     data = record._chatter()
-    zone = user_zone(env)
+    zone = env.tz
     for message in data["messages"]:
         message["local_date"] = _local(message["date"], zone)
     attachments = env["ir.attachment"].search_read(

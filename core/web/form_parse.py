@@ -37,7 +37,7 @@ def editable_nodes(builder) -> list[FieldNode]:
 def parse_form(env, builder, form) -> tuple[dict, dict]:
     """(values, errors) of the posted `form`; values hold only changed fields."""
     model = builder.model
-    zone = widgets.user_zone(env)
+    zone = env.tz
     values, errors = {}, {}
     for node in editable_nodes(builder):
         model_field = model._fields[node.name]

@@ -99,7 +99,7 @@ class FormBuilder:
         self.posted = posted  # the submitted form, when a save failed
         self.errors = errors or {}
         self.locale = widgets.locale_of(env)
-        self.zone = widgets.user_zone(env)
+        self.zone = env.tz
         self.policy = model._security()
 
     def field_names(self) -> list[str]:

@@ -17,7 +17,7 @@ from core.exceptions import AccessError, MissingError, UserError, ValidationErro
 from core.web import chatter
 from core.web.form_parse import parse_form
 from core.web.form_view import FormBuilder, read_values
-from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse, user_zone
+from core.web.widgets import NUMBER_TYPES, FieldError, as_id, parse
 from core.web.window import may, resolve
 
 WIZARD_KEYS = ("active_model", "active_ids", "active_id")
@@ -65,7 +65,7 @@ def _url_context(page, model) -> dict:
             elif model_field.type in (*NUMBER_TYPES, "date", "datetime", "boolean"):
                 with contextlib.suppress(FieldError):  # not a value of the type: no default
                     context[key] = parse(model_field, value, label=key,
-                                         zone=user_zone(page.env))
+                                         zone=page.env.tz)
             elif model_field.type not in ("one2many", "many2many", "binary"):
                 context[key] = value
     if args.get("active_model") in page.env.registry:

@@ -151,7 +151,7 @@ class Table:
         self.base = base
         self.window = window
         self.locale = widgets.locale_of(env)
-        self.zone = widgets.user_zone(env)
+        self.zone = env.tz
 
     def rows(self, records) -> list[dict]:
         """One dict per record: id, url and formatted cells."""

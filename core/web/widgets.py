@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -25,15 +25,6 @@ class FieldError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def user_zone(env) -> ZoneInfo:
-    """The user's time zone (UTC when unset or unknown)."""
-    name = env.user.sudo().tz if env.user else None
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def locale_of(env) -> str:

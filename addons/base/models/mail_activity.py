@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
@@ -42,12 +41,7 @@ def utcnow() -> dt.datetime:
 
 def user_today(env) -> dt.date:
     """Today in the current user's time zone (UTC when unset or unknown)."""
-    name = (env.user.tz if env.user else None) or "UTC"
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return utcnow().astimezone(zone).date()
+    return utcnow().astimezone(env.tz).date()
 
 
 def deadline_state(deadline, today: dt.date):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import nh3
 from markupsafe import Markup, escape
@@ -108,14 +108,6 @@ def _render_entry(moment: dt.datetime, entry: dict, zone: ZoneInfo) -> Markup:
         if summary else "")
 
 
-def user_zone(env) -> ZoneInfo:
-    """The current user's time zone (UTC when unset or unknown)."""
-    name = env.user.sudo().tz if env.user else None
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
 
 class PartnerHistory(Model):
     """The History tab and base's smart buttons of a customer."""
@@ -130,7 +122,7 @@ class PartnerHistory(Model):
     # escapes every text it is given (nh3 would also drop the classes and <time>).
 
     def _compute_history_html(self):
-        zone = user_zone(self.env)
+        zone = self.env.tz
         for partner in self:
             if not isinstance(partner.id, int):  # a new record has no history
                 partner.history_html = ""

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.exceptions import ValidationError
-from core.orm import Model, api, fields
+from core.orm import Model, api, fields, time_zone
 
 PRIVACY = [("public", "Everyone"), ("private", "Only its attendees")]
 DEFAULT_HOURS = 1.0
@@ -34,12 +33,6 @@ def as_datetime(value) -> dt.datetime | None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
 
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _hours(value) -> float | None:
@@ -174,7 +167,7 @@ def new_meeting_url(env, **defaults) -> dict:
     parameters, read by core/web/forms.py); AccessError when the user may not create
     meetings."""
     env["calendar.event"]._check_access("create")
-    zone = _zone(env.user.sudo().tz)  # the form reads default_ times in the user's zone
+    zone = time_zone(env.user.sudo().tz)  # the form reads default_ times in the user's zone
     start = (dt.datetime.now(zone) + dt.timedelta(hours=1)).replace(minute=0, second=0,
                                                                     microsecond=0)
     defaults = {"start": start.strftime("%Y-%m-%dT%H:%M"),

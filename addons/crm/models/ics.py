@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from core.exceptions import AccessError, MissingError
-from core.orm import Model, fields
+from core.orm import Model, fields, time_zone
 
 PRODID = "-//Tessera//CRM meetings//EN"
 FEED_PAST_DAYS = 365  # a feed holds the meetings that ended less than a year ago, and later
@@ -26,12 +25,6 @@ FEED_LIMIT = 5000
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC)
 
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _address(email: str, name: str, role: str | None = None) -> vCalAddress:
@@ -78,7 +71,7 @@ class CalendarEventIcs(Model):
             event.add("last-modified", _utc(self.write_date))
         organizer = people.get(self.user_id.id) if self.user_id else None
         if self.allday:
-            zone = _zone(organizer and organizer["tz"])
+            zone = time_zone(organizer and organizer["tz"])
             first = _utc(self.start).astimezone(zone).date()
             last = _utc(self.stop).astimezone(zone).date()
             event.add("dtstart", first)
