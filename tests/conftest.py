@@ -119,6 +119,16 @@ def shop(request, tmp_path_factory):
 
 
 @pytest.fixture
+def clean_shop(shop):
+    """The shop, with what the test added to it deleted afterwards (a module's tests
+    share it): `pytestmark = pytest.mark.usefixtures("clean_shop")`."""
+    from tests.web_support import cleanup
+
+    yield shop
+    cleanup(shop)
+
+
+@pytest.fixture
 def count_queries(database):
     """`with count_queries() as counter: ...` then `counter.count`: SQL statements
     sent in the block (savepoint bookkeeping excluded), `counter.statements` their text."""

@@ -12,13 +12,9 @@ import io
 
 import pytest
 
-from tests.web_support import Shop, add_orders, cleanup, doc, list_names, notice, texts
+from tests.web_support import Shop, add_orders, doc, list_names, notice, texts
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def existing(shop: Shop, model: str, ids) -> list[int]:

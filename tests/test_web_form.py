@@ -13,7 +13,6 @@ import pytest
 from tests.web_support import (
     Shop,
     add_orders,
-    cleanup,
     doc,
     field_error,
     input_value,
@@ -21,11 +20,7 @@ from tests.web_support import (
     texts,
 )
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def order_values(shop: Shop, order_id: int, *names) -> dict:

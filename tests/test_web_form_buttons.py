@@ -15,7 +15,6 @@ import pytest
 from tests.web_support import (
     Shop,
     add_orders,
-    cleanup,
     doc,
     input_value,
     lines_of,
@@ -25,11 +24,7 @@ from tests.web_support import (
     texts,
 )
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 @pytest.fixture

@@ -15,13 +15,9 @@ import pytest
 
 from core.web.svg_charts import nice_ticks
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, add_orders, cleanup, doc, texts
+from tests.web_support import XSS, Shop, add_orders, doc, texts
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def graph_url(*pairs, **params) -> str:

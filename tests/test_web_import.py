@@ -13,13 +13,9 @@ import io
 import pytest
 
 from core.web.listing import parse_list_arch
-from tests.web_support import Shop, cleanup, doc, notice, texts
+from tests.web_support import Shop, doc, notice, texts
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def upload(browser, model: str, text: str, skip: bool = False, name: str = "data.csv",

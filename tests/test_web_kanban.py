@@ -15,16 +15,13 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, add_orders, cleanup, doc, texts
+from tests.web_support import XSS, Shop, add_orders, doc, texts
 
 STAGES = ["New", "Qualified", "Proposal", "Won", "Lost"]
 
 
 
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def stage(shop: Shop, name: str) -> int:

@@ -10,13 +10,9 @@ from __future__ import annotations
 import pytest
 
 from core.web import listing
-from tests.web_support import Shop, add_orders, cleanup, doc, list_names, texts
+from tests.web_support import Shop, add_orders, doc, list_names, texts
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 @pytest.fixture

@@ -16,13 +16,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from tests.security_support import count_queries
-from tests.web_support import XSS, Shop, add_orders, cleanup, doc, texts
+from tests.web_support import XSS, Shop, add_orders, doc, texts
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def pivot_url(*pairs, **params) -> str:

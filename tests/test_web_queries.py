@@ -14,16 +14,13 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.security_support import count_queries
-from tests.web_support import Shop, cleanup, list_names
+from tests.web_support import Shop, list_names
 
 BULK = "/web/ws.order?" + urlencode({"d": json.dumps([["name", "=like", "BULK-%"]])})
 
 
 
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def add_bulk_orders(shop: Shop, start: int, count: int) -> None:

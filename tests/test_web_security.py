@@ -15,13 +15,9 @@ import pytest
 
 from core.exceptions import RetryableError
 from core.web import page
-from tests.web_support import Shop, add_orders, cleanup, doc
+from tests.web_support import Shop, add_orders, doc
 
-
-@pytest.fixture(autouse=True)
-def _cleanup(shop: Shop):
-    yield
-    cleanup(shop)
+pytestmark = pytest.mark.usefixtures("clean_shop")  # what a test adds is deleted after it
 
 
 def assert_secure_headers(response) -> None:

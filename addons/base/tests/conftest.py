@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from addons.base.tests.partner_support import rolled_back, team_world, user_switcher
+from addons.base.tests.partner_support import team_world, user_switcher
+from addons.base.tests.sms_support import fake_provider, sms_settings
 from tests.conftest import ENGINES, pg_server  # noqa: F401  (pg_server: a fixture)
+from tests.security_support import rolled_back
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -26,3 +28,15 @@ def env(team):
 def as_user(env):
     """`as_user("sally")`: the test's environment (same transaction) as that user."""
     return user_switcher(env)
+
+
+@pytest.fixture
+def provider():
+    """A local HTTP server standing in for the SMS provider."""
+    yield from fake_provider()
+
+
+@pytest.fixture
+def sms_config(tmp_path, monkeypatch):
+    """`sms_config(**keys)`: the [sms] configuration of the test."""
+    yield from sms_settings(tmp_path, monkeypatch)

@@ -32,18 +32,6 @@ def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
-class _Rollback(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def rolled_back(database):
-    """A superuser environment whose transaction is rolled back at the end."""
-    with contextlib.suppress(_Rollback), database.env() as environment:
-        yield environment
-        raise _Rollback
-
-
 def user_switcher(env):
     """`switch("sally")`: `env` (same transaction) as the user of that login."""
     logins = {u.login: u.id for u in env["res.users"].search([])}

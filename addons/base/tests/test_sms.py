@@ -17,23 +17,12 @@ from addons.base.models.sms_provider import (
     measure,
     normalize_number,
 )
-from addons.base.tests.sms_support import REJECTED, SLOW, fake_provider, sms_settings
+from addons.base.tests.sms_support import REJECTED, SLOW
 from core.exceptions import UserError, ValidationError
 from core.orm import fields
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, 0)
 
-
-@pytest.fixture
-def provider():
-    """A local HTTP server standing in for the SMS provider."""
-    yield from fake_provider()
-
-
-@pytest.fixture
-def sms_config(tmp_path, monkeypatch):
-    """`sms_config(**keys)`: the [sms] configuration of the test."""
-    yield from sms_settings(tmp_path, monkeypatch)
 
 
 def partner(env, name, **values):

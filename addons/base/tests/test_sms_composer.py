@@ -11,21 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from addons.base.models.sms_provider import measure
-from addons.base.tests.sms_support import fake_provider, sms_settings
 from core.exceptions import AccessError, UserError, ValidationError
 from tests.web_support import doc, field_error, texts
-
-
-@pytest.fixture
-def provider():
-    """A local HTTP server standing in for the SMS provider."""
-    yield from fake_provider()
-
-
-@pytest.fixture
-def sms_config(tmp_path, monkeypatch):
-    """`sms_config(**keys)`: the [sms] configuration of the test."""
-    yield from sms_settings(tmp_path, monkeypatch)
 
 
 def partner(env, name, **values):

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import pytest
 
-from addons.base.tests.partner_support import rolled_back, team_world, user_switcher
+from addons.base.tests.partner_support import team_world, user_switcher
 from tests.conftest import ENGINES, new_database_url, pg_server  # noqa: F401  (fixtures)
+from tests.security_support import rolled_back
 
 CRM_GROUPS = {"mia": "crm.group_crm_manager", "sally": "crm.group_crm_user",
               "sam": "crm.group_crm_user", "sonia": "crm.group_crm_user"}
