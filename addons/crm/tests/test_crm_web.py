@@ -75,23 +75,24 @@ def test_the_pipeline_is_a_kanban_of_every_stage(crm, browsers):
     assert hidden not in cards  # a lead is not in the pipeline
 
 
+def drag(browser, crm, lead_id: int, stage_xmlid: str):
+    """Drop the card of `lead_id` in the column of a stage, as the kanban's script does."""
+    return browser.post(
+        f"/web/crm.lead/{lead_id}/kanban_move",
+        {"group_by": "stage_id", "value": str(ref(crm, stage_xmlid))}, csrf=False,
+        headers={"X-CSRF-Token": browser.csrf_token, "Accept": "application/json"})
+
+
 def test_dragging_a_card_to_won_wins_it(crm, browsers):
     lead_id = make(crm, type="opportunity", user_id=crm.users["sally"])
     browser = browsers("sally")
     browser.page(pipeline(crm))
-    response = browser.post(
-        f"/web/crm.lead/{lead_id}/kanban_move",
-        {"group_by": "stage_id", "value": str(ref(crm, "crm.stage_won"))}, csrf=False,
-        headers={"X-CSRF-Token": browser.csrf_token, "Accept": "application/json"})
+    response = drag(browser, crm, lead_id, "crm.stage_won")
     assert response.status_code == 200 and response.json["ok"] is True
     row = read(crm, lead_id, "won_status", "probability", "date_closed")
     assert row["won_status"] == "won" and row["probability"] == 100 and row["date_closed"]
     # and back to Proposition: reopened, the stage's probability
-    response = browser.post(
-        f"/web/crm.lead/{lead_id}/kanban_move",
-        {"group_by": "stage_id", "value": str(ref(crm, "crm.stage_proposition"))},
-        csrf=False, headers={"X-CSRF-Token": browser.csrf_token,
-                             "Accept": "application/json"})
+    response = drag(browser, crm, lead_id, "crm.stage_proposition")
     row = read(crm, lead_id, "won_status", "probability", "date_closed")
     assert row == {"id": lead_id, "won_status": "pending", "probability": 60,
                    "date_closed": False}
@@ -101,10 +102,7 @@ def test_dragging_anothers_card_is_refused(crm, browsers):
     lead_id = make(crm, type="opportunity", user_id=crm.users["sam"])
     browser = browsers("sally")
     browser.page(pipeline(crm))
-    response = browser.post(
-        f"/web/crm.lead/{lead_id}/kanban_move",
-        {"group_by": "stage_id", "value": str(ref(crm, "crm.stage_won"))}, csrf=False,
-        headers={"X-CSRF-Token": browser.csrf_token, "Accept": "application/json"})
+    response = drag(browser, crm, lead_id, "crm.stage_won")
     assert response.status_code in (403, 404) and response.json["ok"] is False
     assert read(crm, lead_id, "won_status") == "pending"
 
